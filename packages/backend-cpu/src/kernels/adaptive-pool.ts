@@ -1,0 +1,58 @@
+/** Adaptive pooling over the windows core computed (PyTorch's floor/ceil rule); same NaN and tie rules as max pooling. */
+
+export function adaptivePool3(
+  x: Float32Array,
+  planes: number,
+  inS: Int32Array,
+  start: readonly Int32Array[],
+  end: readonly Int32Array[],
+  mode: "max" | "avg",
+  out: Float32Array,
+  indices: Int32Array | null,
+): void {
+  const H = inS[1], W = inS[2];
+  const OD = start[0].length, OH = start[1].length, OW = start[2].length;
+  const inPlane = inS[0] * H * W;
+  const outPlane = OD * OH * OW;
+  for (let p = 0; p < planes; p++) {
+    const base = p * inPlane;
+    let o = p * outPlane;
+    for (let od = 0; od < OD; od++) {
+      const d0 = start[0][od], d1 = end[0][od];
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = start[1][oh], h1 = end[1][oh];
+        for (let ow = 0; ow < OW; ow++) {
+          const w0 = start[2][ow], w1 = end[2][ow];
+          if (mode === "avg") {
+            let sum = 0;
+            for (let id = d0; id < d1; id++) {
+              for (let ih = h0; ih < h1; ih++) {
+                const row = base + (id * H + ih) * W;
+                for (let iw = w0; iw < w1; iw++) sum += x[row + iw];
+              }
+            }
+            out[o++] = sum / ((d1 - d0) * (h1 - h0) * (w1 - w0));
+          } else {
+            let maxIdx = (d0 * H + h0) * W + w0;
+            let maxVal = Number.NEGATIVE_INFINITY;
+            for (let id = d0; id < d1; id++) {
+              for (let ih = h0; ih < h1; ih++) {
+                const row = (id * H + ih) * W;
+                for (let iw = w0; iw < w1; iw++) {
+                  const v = x[base + row + iw];
+                  if (v > maxVal || v !== v) {
+                    maxVal = v;
+                    maxIdx = row + iw;
+                  }
+                }
+              }
+            }
+            out[o] = maxVal;
+            if (indices !== null) indices[o] = maxIdx;
+            o++;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Argument normalisation shared by every op: integer tuples, input-rank checks and the
+ * batched/unbatched convention. Error text for these checks lives here and nowhere else.
+ */
+import { ArgumentError, ShapeError, fmt } from "./errors.js";
+import type { Tensor } from "./tensor.js";
+
+export type Size1 = number | readonly [number];
+export type Size2 = number | readonly [number, number];
+export type Size3 = number | readonly [number, number, number];
+export type SizeN = number | readonly number[];
+
+export interface IntRule {
+  /** Smallest allowed value (inclusive). */
+  min: number;
+  /** Words for the message, e.g. "positive" or "non-negative". */
+  describe: string;
+}
+
+export const POSITIVE: IntRule = { min: 1, describe: "positive integers" };
+export const NON_NEGATIVE: IntRule = { min: 0, describe: "non-negative integers" };
+
+/** Expands an int or per-dim tuple to `rank` integers, checking each against `rule`. */
+export function expandInts(op: string, name: string, value: SizeN, rank: number, rule: IntRule, shape?: readonly number[]): number[] {
+  const at = shape ? ` (input shape ${fmt(shape)})` : "";
+  let out: number[];
+  if (typeof value === "number") out = new Array<number>(rank).fill(value);
+  else if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const arr = Array.from(value as ArrayLike<number>);
+    if (arr.length === 1 && rank > 1) out = new Array<number>(rank).fill(arr[0]);
+    else if (arr.length !== rank) throw new ArgumentError(`${op}: ${name} must be an integer or a tuple of ${rank} integers, got ${fmt(value)}${at}`);
+    else out = arr;
+  } else {
+    throw new ArgumentError(`${op}: ${name} must be an integer or a tuple of ${rank} integers, got ${fmt(value)}${at}`);
+  }
+  for (const v of out) {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < rule.min) {
+      throw new ArgumentError(`${op}: ${name} must be ${rule.describe}, got ${fmt(value)}${at}`);
+    }
+  }
+  return out;
+}
+
+/** Result of bringing an input to the batched `[N, C, ...spatial]` form kernels expect. */
+export interface Batched {
+  readonly x: Tensor;
+  /** True when the caller passed `[C, ...spatial]`; outputs are reshaped back. */
+  readonly unbatched: boolean;
+}
+
+const SPATIAL_NAMES: Record<number, string> = { 1: "(C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)" };
+const BATCHED_NAMES: Record<number, string> = { 1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)" };
+
+/**
+ * Checks an input has `spatialRank + 1` (unbatched) or `spatialRank + 2` (batched) dims with non-empty
+ * channel and spatial dims, as PyTorch's pooling and convolution accept, and returns it batched.
+ */
+export function batchInput(op: string, input: Tensor, spatialRank: number, opts: { allowUnbatched?: boolean } = {}): Batched {
+  assertTensor(op, "input", input);
+  const allowUnbatched = opts.allowUnbatched ?? true;
+  const r = input.shape.length;
+  const okRanks = allowUnbatched ? [spatialRank + 1, spatialRank + 2] : [spatialRank + 2];
+  if (!okRanks.includes(r)) {
+    const forms = allowUnbatched ? `${r === 0 ? "" : ""}${spatialRank + 1}-D ${SPATIAL_NAMES[spatialRank]} or ${spatialRank + 2}-D ${BATCHED_NAMES[spatialRank]}` : `${spatialRank + 2}-D ${BATCHED_NAMES[spatialRank]}`;
+    throw new ShapeError(`${op}: input must be ${forms}, got ${r}-D input of shape ${fmt(input.shape)}`);
+  }
+  const unbatched = r === spatialRank + 1;
+  const nonBatch = unbatched ? input.shape : input.shape.slice(1);
+  if (nonBatch.some((d) => d === 0)) {
+    throw new ShapeError(`${op}: input has an empty channel or spatial dimension; only the batch dimension may be 0, got shape ${fmt(input.shape)}`);
+  }
+  if (input.dtype !== "float32") {
+    throw new ArgumentError(`${op}: input must be float32, got ${input.dtype} (shape ${fmt(input.shape)})`);
+  }
+  return { x: unbatched ? input.reshape([1, ...input.shape]) : input, unbatched };
+}
+
+/** Undoes `batchInput` on an output: drops the leading 1 again (and disposes the batched view). */
+export function unbatch(out: Tensor, b: Batched): Tensor {
+  if (!b.unbatched) return out;
+  const r = out.reshape(out.shape.slice(1));
+  out.dispose();
+  return r;
+}
+
+/** Disposes the temporary batched view of an unbatched input. */
+export function releaseBatched(b: Batched): void {
+  if (b.unbatched) b.x.dispose();
+}
+
+export function assertTensor(op: string, name: string, t: unknown): asserts t is Tensor {
+  if (t === null || typeof t !== "object" || !("shape" in (t as object)) || !("impl" in (t as object))) {
+    throw new ArgumentError(`${op}: ${name} must be a Tensor, got ${t === null ? "null" : typeof t}`);
+  }
+}
+
+export function assertBool(op: string, name: string, v: unknown): boolean {
+  if (typeof v !== "boolean") throw new ArgumentError(`${op}: ${name} must be a boolean, got ${fmt(v)}`);
+  return v;
+}
+
+/** Spatial dims of a batched `[N, C, ...spatial]` shape. */
+export function spatialOf(shape: readonly number[]): number[] {
+  return shape.slice(2);
+}

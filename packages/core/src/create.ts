@@ -1,0 +1,140 @@
+import type { Backend } from "./backend.js";
+import { type DType, type TypedArray, allocate } from "./dtype.js";
+import { ArgumentError, ShapeError, fmt } from "./errors.js";
+import { Generator, defaultGenerator } from "./random.js";
+import { activeBackend } from "./registry.js";
+import { type NestedArray, Tensor, sizeOf } from "./tensor.js";
+
+export type TensorLike = TypedArray | readonly number[] | NestedArray;
+
+function inferShape(values: NestedArray): number[] {
+  const shape: number[] = [];
+  let v: NestedArray = values;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    v = v[0];
+    if (v === undefined) break;
+  }
+  return shape;
+}
+
+function flatten(values: NestedArray, shape: number[], out: number[], dim: number): void {
+  if (dim === shape.length) {
+    if (typeof values !== "number") throw new ArgumentError(`tensor: expected a number at depth ${dim}, got ${fmt(values)}`);
+    out.push(values);
+    return;
+  }
+  if (!Array.isArray(values) || values.length !== shape[dim]) {
+    throw new ShapeError(`tensor: nested arrays are ragged: expected length ${shape[dim]} at depth ${dim} (inferred shape ${fmt(shape)}), got ${Array.isArray(values) ? values.length : typeof values}`);
+  }
+  for (const v of values) flatten(v, shape, out, dim + 1);
+}
+
+function checkShape(shape: readonly number[], what: string): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new ArgumentError(`${what}: shape must be an array of non-negative integers, got ${fmt(shape)}`);
+  }
+}
+
+/** @internal Wraps freshly allocated, caller-owned data as a tensor on a backend. */
+export function fromData(values: TypedArray, shape: readonly number[], dtype: DType, backend: Backend = activeBackend()): Tensor {
+  return new Tensor(backend, backend.upload(values, shape, dtype), shape, dtype);
+}
+
+/**
+ * Creates a tensor. `values` is a Float32Array/Int32Array or flat number[] (with `shape`), or nested arrays
+ * (shape inferred). dtype defaults to the typed array's type, else float32.
+ */
+export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
+  const dt: DType = dtype ?? (values instanceof Int32Array ? "int32" : "float32");
+  if (dt !== "float32" && dt !== "int32") throw new ArgumentError(`tensor: dtype must be "float32" or "int32", got ${fmt(dt)}`);
+  let flat: ArrayLike<number>;
+  let resolved: number[];
+  if (ArrayBuffer.isView(values)) {
+    flat = values as TypedArray;
+    resolved = shape ? [...shape] : [flat.length];
+  } else if (typeof values === "number") {
+    flat = [values];
+    resolved = shape ? [...shape] : [];
+  } else if (Array.isArray(values)) {
+    const inferred = inferShape(values as NestedArray);
+    const out: number[] = [];
+    flatten(values as NestedArray, inferred, out, 0);
+    flat = out;
+    resolved = shape ? [...shape] : inferred;
+  } else {
+    throw new ArgumentError(`tensor: values must be a Float32Array, Int32Array, number or (nested) number array, got ${typeof values}`);
+  }
+  checkShape(resolved, "tensor");
+  if (sizeOf(resolved) !== flat.length) {
+    throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmt(resolved)} (size ${sizeOf(resolved)})`);
+  }
+  const data = allocate(dt, flat.length);
+  if (dt === "int32") {
+    for (let i = 0; i < flat.length; i++) {
+      const v = flat[i];
+      if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) throw new ArgumentError(`tensor: int32 value ${v} at flat index ${i} is not a 32-bit integer`);
+      data[i] = v;
+    }
+  } else data.set(flat);
+  return fromData(data, resolved, dt);
+}
+
+export function full(shape: readonly number[], value: number, dtype: DType = "float32"): Tensor {
+  checkShape(shape, "full");
+  const data = allocate(dtype, sizeOf(shape));
+  data.fill(value);
+  return fromData(data, shape, dtype);
+}
+
+export function zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
+  return full(shape, 0, dtype);
+}
+
+export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor {
+  return full(shape, 1, dtype);
+}
+
+/** `arange(end)`, `arange(start, end, step?)`: like torch.arange; int32 when all arguments are integers. */
+export function arange(start: number, end?: number, step = 1, dtype?: DType): Tensor {
+  const [lo, hi] = end === undefined ? [0, start] : [start, end];
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(step) || step === 0) {
+    throw new ArgumentError(`arange: start, end and step must be finite with step != 0, got start=${lo}, end=${hi}, step=${step}`);
+  }
+  if ((hi - lo) / step < 0) throw new ArgumentError(`arange: step ${step} has the wrong sign for start=${lo}, end=${hi}`);
+  const n = Math.ceil((hi - lo) / step);
+  const dt: DType = dtype ?? (Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(step) ? "int32" : "float32");
+  const data = allocate(dt, n);
+  for (let i = 0; i < n; i++) data[i] = lo + i * step;
+  return fromData(data, [n], dt);
+}
+
+export interface RandomOptions {
+  /** Seed for a fresh generator; without it the default generator (see `manualSeed`) continues. */
+  seed?: number;
+  generator?: Generator;
+}
+
+function pickGenerator(o: RandomOptions): Generator {
+  if (o.generator) return o.generator;
+  if (o.seed !== undefined) return new Generator(o.seed);
+  return defaultGenerator;
+}
+
+/** Uniform in [0, 1). */
+export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
+  checkShape(shape, "rand");
+  const g = pickGenerator(options);
+  const data = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = g.uniform();
+  return fromData(data, shape, "float32");
+}
+
+/** Standard normal. */
+export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
+  checkShape(shape, "randn");
+  const g = pickGenerator(options);
+  const data = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = g.normal();
+  return fromData(data, shape, "float32");
+}

@@ -1,0 +1,56 @@
+export { ConvkitError, ArgumentError, ShapeError, BackendError } from "./errors.js";
+export type { DType, TypedArray } from "./dtype.js";
+export type {
+  Backend,
+  BackendMemory,
+  DataHandle,
+  KernelTensor,
+  PoolGeometry,
+  AvgPoolGeometry,
+  AdaptivePoolGeometry,
+  MaxUnpoolGeometry,
+  MaxPoolResult,
+  UnaryOp,
+} from "./backend.js";
+export {
+  registerBackend,
+  removeBackend,
+  setBackend,
+  getBackend,
+  listBackends,
+  findBackend,
+  ready,
+  type BackendFactory,
+  type BackendInfo,
+  type BackendStatus,
+  type RegisterOptions,
+} from "./registry.js";
+export { tidy, keep, memory, type MemoryInfo } from "./engine.js";
+export { Tensor, type NestedArray } from "./tensor.js";
+export { tensor, zeros, ones, full, arange, rand, randn, type TensorLike, type RandomOptions } from "./create.js";
+export { Generator, manualSeed, defaultGenerator } from "./random.js";
+export { formatTensor } from "./format.js";
+export { type Size1, type Size2, type Size3, type SizeN, expandInts } from "./args.js";
+export { poolOutputSize, convOutputSize, adaptiveWindows, maxUnpoolOutputSize, effectiveKernel } from "./pool-output-size.js";
+export { samePadding, splitPads, type Pads } from "./padding.js";
+export { resolveWindow, type PadsN, type WindowArgs } from "./ops/pool-window.js";
+export { maxPool1d, maxPool2d, maxPool3d, maxPoolNd, type MaxPoolOptions, type MaxPoolNdOptions, type MaxPoolFn } from "./ops/max-pool.js";
+export { avgPool1d, avgPool2d, avgPool3d, avgPoolNd, type AvgPoolOptions, type AvgPool1dOptions, type AvgPoolNdOptions } from "./ops/avg-pool.js";
+export {
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool3d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+  adaptiveMaxPool3d,
+  globalAvgPool,
+  globalMaxPool,
+  type AdaptiveSize1,
+  type AdaptiveSize2,
+  type AdaptiveSize3,
+  type AdaptiveMaxPoolOptions,
+  type AdaptiveMaxPoolFn,
+} from "./ops/adaptive-pool.js";
+export { maxUnpool1d, maxUnpool2d, maxUnpool3d, type MaxUnpoolOptions } from "./ops/max-unpool.js";
+export { lpPool1d, lpPool2d, lpPoolNd, type LpPoolOptions, type LpPoolNdOptions } from "./ops/lp-pool.js";
+export { abs, neg, sign, relu, sqrt, exp, log, pow, mulScalar, addScalar } from "./ops/unary.js";

@@ -1,0 +1,98 @@
+import { type Batched, batchInput, releaseBatched, unbatch } from "../args.js";
+import type { AdaptivePoolGeometry } from "../backend.js";
+import { ArgumentError, fmt } from "../errors.js";
+import { adaptiveWindows } from "../pool-output-size.js";
+import type { Tensor } from "../tensor.js";
+import { wrap } from "./kernel-call.js";
+
+/** Target size: an int for every dim, or per-dim entries where `null` keeps the input's size. */
+export type AdaptiveSize1 = number | readonly [number | null];
+export type AdaptiveSize2 = number | readonly [number | null, number | null];
+export type AdaptiveSize3 = number | readonly [number | null, number | null, number | null];
+type AdaptiveSize = number | readonly (number | null)[];
+
+function resolve(op: string, b: Batched, rank: number, outputSize: AdaptiveSize, original: readonly number[]): { g: AdaptivePoolGeometry; out: number[] } {
+  const spatial = b.x.shape.slice(2);
+  let sizes: (number | null)[];
+  if (typeof outputSize === "number") sizes = new Array(rank).fill(outputSize);
+  else if (Array.isArray(outputSize) && outputSize.length === rank) sizes = [...outputSize];
+  else throw new ArgumentError(`${op}: outputSize must be an integer or ${rank} entries (integers or null), got ${fmt(outputSize)} (input shape ${fmt(original)})`);
+  const out = sizes.map((s, i) => {
+    if (s === null) return spatial[i];
+    if (typeof s !== "number" || !Number.isInteger(s) || s < 1) {
+      throw new ArgumentError(`${op}: outputSize must hold positive integers or null, got ${fmt(outputSize)} (input shape ${fmt(original)})`);
+    }
+    return s;
+  });
+  const windows = spatial.map((n, i) => adaptiveWindows(n, out[i]));
+  return { g: { start: windows.map((w) => w.start), end: windows.map((w) => w.end) }, out };
+}
+
+function avg(op: string, rank: number) {
+  return (input: Tensor, outputSize: AdaptiveSize): Tensor => {
+    const b = batchInput(op, input, rank);
+    try {
+      const { g, out } = resolve(op, b, rank, outputSize, input.shape);
+      const impl = b.x.impl;
+      return unbatch(wrap(impl, impl.adaptiveAvgPool(b.x, g), [b.x.shape[0], b.x.shape[1], ...out], "float32"), b);
+    } finally {
+      releaseBatched(b);
+    }
+  };
+}
+
+export interface AdaptiveMaxPoolOptions {
+  returnIndices?: boolean;
+}
+
+export interface AdaptiveMaxPoolFn<S> {
+  (input: Tensor, outputSize: S, options?: { returnIndices?: false }): Tensor;
+  (input: Tensor, outputSize: S, options: { returnIndices: true }): [Tensor, Tensor];
+  (input: Tensor, outputSize: S, options?: AdaptiveMaxPoolOptions): Tensor | [Tensor, Tensor];
+}
+
+function max<S extends AdaptiveSize>(op: string, rank: number): AdaptiveMaxPoolFn<S> {
+  return ((input: Tensor, outputSize: S, options: AdaptiveMaxPoolOptions = {}) => {
+    const ri = options.returnIndices ?? false;
+    if (typeof ri !== "boolean") throw new ArgumentError(`${op}: returnIndices must be a boolean, got ${fmt(ri)}`);
+    const b = batchInput(op, input, rank);
+    try {
+      const { g, out } = resolve(op, b, rank, outputSize, input.shape);
+      const impl = b.x.impl;
+      const res = impl.adaptiveMaxPool(b.x, g, ri);
+      const shape = [b.x.shape[0], b.x.shape[1], ...out];
+      const values = unbatch(wrap(impl, res.output, shape, "float32"), b);
+      if (!ri || res.indices === null) return values;
+      return [values, unbatch(wrap(impl, res.indices, shape, "int32"), b)];
+    } finally {
+      releaseBatched(b);
+    }
+  }) as AdaptiveMaxPoolFn<S>;
+}
+
+/** Like `F.adaptive_avg_pool1d`. */
+export const adaptiveAvgPool1d: (input: Tensor, outputSize: AdaptiveSize1) => Tensor = avg("adaptiveAvgPool1d", 1);
+/** Like `F.adaptive_avg_pool2d`; `adaptiveAvgPool2d(x, 1)` is global average pooling. */
+export const adaptiveAvgPool2d: (input: Tensor, outputSize: AdaptiveSize2) => Tensor = avg("adaptiveAvgPool2d", 2);
+/** Like `F.adaptive_avg_pool3d`. */
+export const adaptiveAvgPool3d: (input: Tensor, outputSize: AdaptiveSize3) => Tensor = avg("adaptiveAvgPool3d", 3);
+/** Like `F.adaptive_max_pool1d`. */
+export const adaptiveMaxPool1d: AdaptiveMaxPoolFn<AdaptiveSize1> = max<AdaptiveSize1>("adaptiveMaxPool1d", 1);
+/** Like `F.adaptive_max_pool2d`; `adaptiveMaxPool2d(x, 1)` is global max pooling. */
+export const adaptiveMaxPool2d: AdaptiveMaxPoolFn<AdaptiveSize2> = max<AdaptiveSize2>("adaptiveMaxPool2d", 2);
+/** Like `F.adaptive_max_pool3d`. */
+export const adaptiveMaxPool3d: AdaptiveMaxPoolFn<AdaptiveSize3> = max<AdaptiveSize3>("adaptiveMaxPool3d", 3);
+
+/** Global average pooling over every spatial dim of `(N, C, ...spatial)`, keeping them as size 1 (ONNX GlobalAveragePool). */
+export function globalAvgPool(input: Tensor): Tensor {
+  const rank = input.shape.length - 2;
+  if (rank < 1 || rank > 3) throw new ArgumentError(`globalAvgPool: input must be 3-D to 5-D (N, C, ...spatial), got shape ${fmt(input.shape)}`);
+  return avg("globalAvgPool", rank)(input, 1);
+}
+
+/** Global max pooling over every spatial dim of `(N, C, ...spatial)`, keeping them as size 1 (ONNX GlobalMaxPool). */
+export function globalMaxPool(input: Tensor): Tensor {
+  const rank = input.shape.length - 2;
+  if (rank < 1 || rank > 3) throw new ArgumentError(`globalMaxPool: input must be 3-D to 5-D (N, C, ...spatial), got shape ${fmt(input.shape)}`);
+  return max<number>("globalMaxPool", rank)(input, 1);
+}

@@ -1,0 +1,74 @@
+import { type Size1, type Size2, type Size3, type SizeN, batchInput, releaseBatched, unbatch } from "../args.js";
+import { ArgumentError, fmt } from "../errors.js";
+import type { Tensor } from "../tensor.js";
+import { wrap } from "./kernel-call.js";
+import { type WindowArgs, checkHalfKernelPadding, resolveWindow } from "./pool-window.js";
+
+export interface AvgPool1dOptions<S extends SizeN = SizeN> {
+  /** Defaults to kernelSize. */
+  stride?: S | null;
+  /** Implicit zero padding on both sides, at most half the kernel. */
+  padding?: S;
+  ceilMode?: boolean;
+  /** Count padded positions in the divisor (PyTorch's default: true). */
+  countIncludePad?: boolean;
+}
+
+export interface AvgPoolOptions<S extends SizeN = SizeN> extends AvgPool1dOptions<S> {
+  /** Divide every window by this instead (a non-zero integer). */
+  divisorOverride?: number | null;
+}
+
+/** `avgPoolNd` options: explicit pads and dilation as ONNX AveragePool gives them. Note countIncludePad defaults to true here too. */
+export interface AvgPoolNdOptions extends WindowArgs {
+  kernelSize: readonly number[];
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+function run(op: string, input: Tensor, rank: number, window: WindowArgs, countIncludePad: unknown, divisorOverride: unknown, torchPadRule: boolean): Tensor {
+  const b = batchInput(op, input, rank);
+  try {
+    if (torchPadRule) checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, 1, rank);
+    const g = resolveWindow(op, b.x.shape, window);
+    const cip = countIncludePad ?? true;
+    if (typeof cip !== "boolean") throw new ArgumentError(`${op}: countIncludePad must be a boolean, got ${fmt(cip)}`);
+    const div = divisorOverride ?? null;
+    if (div !== null && (typeof div !== "number" || !Number.isInteger(div) || div === 0)) {
+      throw new ArgumentError(`${op}: divisorOverride must be a non-zero integer or null, got ${fmt(div)}`);
+    }
+    const impl = b.x.impl;
+    const out = impl.avgPool(b.x, { ...g, countIncludePad: cip, divisorOverride: div });
+    return unbatch(wrap(impl, out, [b.x.shape[0], b.x.shape[1], ...g.outShape], "float32"), b);
+  } finally {
+    releaseBatched(b);
+  }
+}
+
+/** Like `F.avg_pool1d` (no divisor override, as in PyTorch): input `(N, C, L)` or `(C, L)`. */
+export function avgPool1d(input: Tensor, kernelSize: Size1, options: AvgPool1dOptions<Size1> = {}): Tensor {
+  const o = options;
+  return run("avgPool1d", input, 1, { kernelSize, stride: o.stride, pads: o.padding ?? 0, ceilMode: o.ceilMode }, o.countIncludePad, null, true);
+}
+
+/** Like `F.avg_pool2d`: input `(N, C, H, W)` or `(C, H, W)`. */
+export function avgPool2d(input: Tensor, kernelSize: Size2, options: AvgPoolOptions<Size2> = {}): Tensor {
+  const o = options;
+  return run("avgPool2d", input, 2, { kernelSize, stride: o.stride, pads: o.padding ?? 0, ceilMode: o.ceilMode }, o.countIncludePad, o.divisorOverride, true);
+}
+
+/** Like `F.avg_pool3d`: input `(N, C, D, H, W)` or `(C, D, H, W)`. */
+export function avgPool3d(input: Tensor, kernelSize: Size3, options: AvgPoolOptions<Size3> = {}): Tensor {
+  const o = options;
+  return run("avgPool3d", input, 3, { kernelSize, stride: o.stride, pads: o.padding ?? 0, ceilMode: o.ceilMode }, o.countIncludePad, o.divisorOverride, true);
+}
+
+/**
+ * N-d average pooling with explicit per-dim pads and dilation (only dilated taps are counted): the
+ * general form behind `avgPool1d/2d/3d`. The spatial rank is `kernelSize.length`.
+ */
+export function avgPoolNd(input: Tensor, options: AvgPoolNdOptions): Tensor {
+  const rank = Array.isArray(options?.kernelSize) ? options.kernelSize.length : 0;
+  if (rank < 1 || rank > 3) throw new ArgumentError(`avgPoolNd: kernelSize must be an array of 1 to 3 integers, got ${fmt(options?.kernelSize)}`);
+  return run("avgPoolNd", input, rank, options, options.countIncludePad, options.divisorOverride, false);
+}
