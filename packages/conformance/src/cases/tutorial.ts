@@ -1,0 +1,5 @@
+import type { ConformanceCase } from "../types.js";
+
+export function tutorialCases(): ConformanceCase[] {
+  return [];
+}

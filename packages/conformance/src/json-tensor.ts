@@ -1,0 +1,12 @@
+import { type Tensor, tensor } from "@convkit/core";
+import type { JsonTensor } from "./types.js";
+
+export function decodeValues(t: JsonTensor): number[] {
+  return t.data.map((v) => (v === "NaN" ? Number.NaN : v === "Infinity" ? Number.POSITIVE_INFINITY : v === "-Infinity" ? Number.NEGATIVE_INFINITY : v));
+}
+
+/** Builds a tensor on the active backend from a JSON tensor. */
+export function fromJson(t: JsonTensor): Tensor {
+  const values = decodeValues(t);
+  return tensor(t.dtype === "int32" ? Int32Array.from(values) : Float32Array.from(values), t.shape, t.dtype);
+}
