@@ -1,7 +1,8 @@
 import { type Tensor, tensor } from "@convkit/core";
 import type { JsonTensor } from "./types.js";
 
-export function decodeValues(t: JsonTensor): number[] {
+/** Flat values with the non-finite strings decoded (any JSON tensor format with the same `data` encoding). */
+export function decodeValues(t: Pick<JsonTensor, "data">): number[] {
   return t.data.map((v) => (v === "NaN" ? Number.NaN : v === "Infinity" ? Number.POSITIVE_INFINITY : v === "-Infinity" ? Number.NEGATIVE_INFINITY : v));
 }
 

@@ -40,7 +40,7 @@ export function adaptivePool3(
                 const row = (id * H + ih) * W;
                 for (let iw = w0; iw < w1; iw++) {
                   const v = x[base + row + iw];
-                  if (v > maxVal || v !== v) {
+                  if (v > maxVal || Number.isNaN(v)) {
                     maxVal = v;
                     maxIdx = row + iw;
                   }

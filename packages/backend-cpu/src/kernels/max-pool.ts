@@ -45,7 +45,7 @@ export function maxPool3(x: Float32Array, planes: number, g: Geometry3, out: Flo
               const row = (id * H + ih) * W;
               for (let iw = w0; iw < w1; iw += dw) {
                 const v = x[base + row + iw];
-                if (v > maxVal || v !== v) {
+                if (v > maxVal || Number.isNaN(v)) {
                   maxVal = v;
                   maxIdx = row + iw;
                 }

@@ -11,15 +11,16 @@ export function unary(x: Float32Array, op: UnaryOp, alpha: number, out: Float32A
       for (let i = 0; i < n; i++) out[i] = -x[i];
       return;
     case "sign":
+      // PyTorch computes (0 < v) - (v < 0), so NaN gives 0 (unlike NumPy), and -0 gives +0.
       for (let i = 0; i < n; i++) {
         const v = x[i];
-        out[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : v;
+        out[i] = v > 0 ? 1 : v < 0 ? -1 : 0;
       }
       return;
     case "relu":
       for (let i = 0; i < n; i++) {
         const v = x[i];
-        out[i] = v > 0 || v !== v ? v : 0;
+        out[i] = v > 0 || Number.isNaN(v) ? v : 0;
       }
       return;
     case "sqrt":

@@ -1,8 +1,8 @@
-import { type Size1, type Size2, type Size3, type SizeN, batchInput, releaseBatched, unbatch } from "../args.js";
+import { type Size1, type Size2, type Size3, type SizeN, batchInput, optionsOf, releaseBatched, unbatch } from "../args.js";
 import { ArgumentError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { wrap } from "./kernel-call.js";
-import { type WindowArgs, checkHalfKernelPadding, resolveWindow } from "./pool-window.js";
+import { type WindowArgs, checkHalfKernelPadding, ndRank, resolveWindow } from "./pool-window.js";
 
 export interface AvgPool1dOptions<S extends SizeN = SizeN> {
   /** Defaults to kernelSize. */
@@ -29,13 +29,14 @@ export interface AvgPoolNdOptions extends WindowArgs {
 function run(op: string, input: Tensor, rank: number, window: WindowArgs, countIncludePad: unknown, divisorOverride: unknown, torchPadRule: boolean): Tensor {
   const b = batchInput(op, input, rank);
   try {
-    if (torchPadRule) checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, 1, rank);
-    const g = resolveWindow(op, b.x.shape, window);
+    // The torch-style `padding` is an int or per-dim tuple (a 1-tuple applies to every dim, as in PyTorch).
+    const pads = torchPadRule ? checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, 1, rank) : window.pads;
+    const g = resolveWindow(op, b.x.shape, { ...window, pads });
     const cip = countIncludePad ?? true;
-    if (typeof cip !== "boolean") throw new ArgumentError(`${op}: countIncludePad must be a boolean, got ${fmt(cip)}`);
+    if (typeof cip !== "boolean") throw new ArgumentError(`${op}: countIncludePad must be a boolean, got ${fmt(cip)} (input shape ${fmt(input.shape)})`);
     const div = divisorOverride ?? null;
     if (div !== null && (typeof div !== "number" || !Number.isInteger(div) || div === 0)) {
-      throw new ArgumentError(`${op}: divisorOverride must be a non-zero integer or null, got ${fmt(div)}`);
+      throw new ArgumentError(`${op}: divisorOverride must be a non-zero integer or null, got ${fmt(div)} (input shape ${fmt(input.shape)})`);
     }
     const impl = b.x.impl;
     const out = impl.avgPool(b.x, { ...g, countIncludePad: cip, divisorOverride: div });
@@ -46,20 +47,20 @@ function run(op: string, input: Tensor, rank: number, window: WindowArgs, countI
 }
 
 /** Like `F.avg_pool1d` (no divisor override, as in PyTorch): input `(N, C, L)` or `(C, L)`. */
-export function avgPool1d(input: Tensor, kernelSize: Size1, options: AvgPool1dOptions<Size1> = {}): Tensor {
-  const o = options;
+export function avgPool1d(input: Tensor, kernelSize: Size1, options?: AvgPool1dOptions<Size1>): Tensor {
+  const o = optionsOf("avgPool1d", options, input?.shape);
   return run("avgPool1d", input, 1, { kernelSize, stride: o.stride, pads: o.padding ?? 0, ceilMode: o.ceilMode }, o.countIncludePad, null, true);
 }
 
 /** Like `F.avg_pool2d`: input `(N, C, H, W)` or `(C, H, W)`. */
-export function avgPool2d(input: Tensor, kernelSize: Size2, options: AvgPoolOptions<Size2> = {}): Tensor {
-  const o = options;
+export function avgPool2d(input: Tensor, kernelSize: Size2, options?: AvgPoolOptions<Size2>): Tensor {
+  const o = optionsOf("avgPool2d", options, input?.shape);
   return run("avgPool2d", input, 2, { kernelSize, stride: o.stride, pads: o.padding ?? 0, ceilMode: o.ceilMode }, o.countIncludePad, o.divisorOverride, true);
 }
 
 /** Like `F.avg_pool3d`: input `(N, C, D, H, W)` or `(C, D, H, W)`. */
-export function avgPool3d(input: Tensor, kernelSize: Size3, options: AvgPoolOptions<Size3> = {}): Tensor {
-  const o = options;
+export function avgPool3d(input: Tensor, kernelSize: Size3, options?: AvgPoolOptions<Size3>): Tensor {
+  const o = optionsOf("avgPool3d", options, input?.shape);
   return run("avgPool3d", input, 3, { kernelSize, stride: o.stride, pads: o.padding ?? 0, ceilMode: o.ceilMode }, o.countIncludePad, o.divisorOverride, true);
 }
 
@@ -68,7 +69,6 @@ export function avgPool3d(input: Tensor, kernelSize: Size3, options: AvgPoolOpti
  * general form behind `avgPool1d/2d/3d`. The spatial rank is `kernelSize.length`.
  */
 export function avgPoolNd(input: Tensor, options: AvgPoolNdOptions): Tensor {
-  const rank = Array.isArray(options?.kernelSize) ? options.kernelSize.length : 0;
-  if (rank < 1 || rank > 3) throw new ArgumentError(`avgPoolNd: kernelSize must be an array of 1 to 3 integers, got ${fmt(options?.kernelSize)}`);
+  const rank = ndRank("avgPoolNd", input, options);
   return run("avgPoolNd", input, rank, options, options.countIncludePad, options.divisorOverride, false);
 }

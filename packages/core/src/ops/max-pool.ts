@@ -1,8 +1,8 @@
-import { type Size1, type Size2, type Size3, type SizeN, batchInput, releaseBatched, unbatch } from "../args.js";
+import { type Size1, type Size2, type Size3, type SizeN, batchInput, optionsOf, releaseBatched, unbatch } from "../args.js";
 import { ArgumentError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { wrap } from "./kernel-call.js";
-import { type WindowArgs, checkHalfKernelPadding, resolveWindow } from "./pool-window.js";
+import { type WindowArgs, checkHalfKernelPadding, ndRank, resolveWindow } from "./pool-window.js";
 
 export interface MaxPoolOptions<S extends SizeN = SizeN> {
   /** Defaults to kernelSize. */
@@ -26,21 +26,25 @@ export interface MaxPoolFn<S extends SizeN> {
   (input: Tensor, kernelSize: S, options?: MaxPoolOptions<S>): Tensor | [Tensor, Tensor];
 }
 
-function checkReturnIndices(op: string, v: unknown): boolean {
+function checkReturnIndices(op: string, v: unknown, shape: readonly number[]): boolean {
   if (v === undefined) return false;
-  if (typeof v !== "boolean") throw new ArgumentError(`${op}: returnIndices must be a boolean, got ${fmt(v)}`);
+  if (typeof v !== "boolean") throw new ArgumentError(`${op}: returnIndices must be a boolean, got ${fmt(v)} (input shape ${fmt(shape)})`);
   return v;
 }
 
-function run(op: string, input: Tensor, rank: number, window: WindowArgs, returnIndices: boolean, torchPadRule: boolean): Tensor | [Tensor, Tensor] {
+function run(op: string, input: Tensor, rank: number, window: WindowArgs, returnIndicesArg: unknown, torchPadRule: boolean): Tensor | [Tensor, Tensor] {
   const b = batchInput(op, input, rank);
   try {
-    if (torchPadRule) checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, window.dilation ?? 1, rank);
-    const g = resolveWindow(op, b.x.shape, window);
+    const returnIndices = checkReturnIndices(op, returnIndicesArg, input.shape);
+    // The torch-style `padding` is an int or per-dim tuple (a 1-tuple applies to every dim, as in PyTorch).
+    const pads = torchPadRule ? checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, window.dilation ?? 1, rank) : window.pads;
+    const g = resolveWindow(op, b.x.shape, { ...window, pads });
     const impl = b.x.impl;
     const res = impl.maxPool(b.x, g, returnIndices);
     const shape = [b.x.shape[0], b.x.shape[1], ...g.outShape];
     const out = unbatch(wrap(impl, res.output, shape, "float32"), b);
+    // A backend may compute indices it was not asked for; they must not outlive the call.
+    if (!returnIndices && res.indices !== null) impl.release(res.indices);
     if (!returnIndices || res.indices === null) return out;
     return [out, unbatch(wrap(impl, res.indices, shape, "int32"), b)];
   } finally {
@@ -49,15 +53,10 @@ function run(op: string, input: Tensor, rank: number, window: WindowArgs, return
 }
 
 function makeMaxPool<S extends SizeN>(op: string, rank: number): MaxPoolFn<S> {
-  return ((input: Tensor, kernelSize: S, options: MaxPoolOptions<S> = {}) =>
-    run(
-      op,
-      input,
-      rank,
-      { kernelSize, stride: options.stride, pads: options.padding ?? 0, dilation: options.dilation ?? 1, ceilMode: options.ceilMode },
-      checkReturnIndices(op, options.returnIndices),
-      true,
-    )) as MaxPoolFn<S>;
+  return ((input: Tensor, kernelSize: S, options?: MaxPoolOptions<S>) => {
+    const o = optionsOf(op, options, (input as Tensor | undefined)?.shape);
+    return run(op, input, rank, { kernelSize, stride: o.stride, pads: o.padding ?? 0, dilation: o.dilation ?? 1, ceilMode: o.ceilMode }, o.returnIndices, true);
+  }) as MaxPoolFn<S>;
 }
 
 /** Like `F.max_pool1d`: input `(N, C, L)` or `(C, L)`. */
@@ -76,7 +75,6 @@ export function maxPoolNd(input: Tensor, options: MaxPoolNdOptions & { returnInd
 export function maxPoolNd(input: Tensor, options: MaxPoolNdOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPoolNd(input: Tensor, options: MaxPoolNdOptions): Tensor | [Tensor, Tensor];
 export function maxPoolNd(input: Tensor, options: MaxPoolNdOptions): Tensor | [Tensor, Tensor] {
-  const rank = Array.isArray(options?.kernelSize) ? options.kernelSize.length : 0;
-  if (rank < 1 || rank > 3) throw new ArgumentError(`maxPoolNd: kernelSize must be an array of 1 to 3 integers, got ${fmt(options?.kernelSize)}`);
-  return run("maxPoolNd", input, rank, options, checkReturnIndices("maxPoolNd", options.returnIndices), false);
+  const rank = ndRank("maxPoolNd", input, options);
+  return run("maxPoolNd", input, rank, options, options.returnIndices, false);
 }

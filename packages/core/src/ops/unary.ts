@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor.js";
 import { assertTensor } from "../args.js";
 import { wrap } from "./kernel-call.js";
 
-function unary(op: string, kind: UnaryOp, x: Tensor, alpha = 0): Tensor {
+export function unary(op: string, kind: UnaryOp, x: Tensor, alpha = 0): Tensor {
   assertTensor(op, "input", x);
   if (x.dtype !== "float32") throw new ArgumentError(`${op}: input must be float32, got ${x.dtype} (shape ${fmt(x.shape)})`);
   return wrap(x.impl, x.impl.unary(x, kind, alpha), x.shape, "float32");
@@ -12,7 +12,7 @@ function unary(op: string, kind: UnaryOp, x: Tensor, alpha = 0): Tensor {
 
 export const abs = (x: Tensor): Tensor => unary("abs", "abs", x);
 export const neg = (x: Tensor): Tensor => unary("neg", "neg", x);
-/** -1, 0 or 1 (NaN stays NaN), like torch.sign. */
+/** -1, 0 or 1, like torch.sign: NaN gives 0 (PyTorch's `(0 < x) - (x < 0)`, unlike NumPy's NaN). */
 export const sign = (x: Tensor): Tensor => unary("sign", "sign", x);
 export const relu = (x: Tensor): Tensor => unary("relu", "relu", x);
 export const sqrt = (x: Tensor): Tensor => unary("sqrt", "sqrt", x);
