@@ -44,21 +44,23 @@ export function resolvePads(op: string, name: string, pads: PadsN, rank: number,
 /**
  * Geometry for a batched input of shape `[N, C, ...spatial]`. Pads must be smaller than the effective
  * kernel (otherwise whole windows would lie in padding); the output must be at least 1 in every dim.
+ * `shape` is the input shape as the caller gave it (unbatched or not), for error messages.
  */
-export function resolveWindow(op: string, shape: readonly number[], args: WindowArgs): PoolGeometry {
-  const spatial = shape.slice(2);
+export function resolveWindow(op: string, batchedShape: readonly number[], args: WindowArgs, shape: readonly number[] = batchedShape): PoolGeometry {
+  const spatial = batchedShape.slice(2);
   const rank = spatial.length;
   const kernel = expandInts(op, "kernelSize", args.kernelSize, rank, POSITIVE, shape);
   const stride = args.stride === undefined || args.stride === null ? [...kernel] : expandInts(op, "stride", args.stride, rank, POSITIVE, shape);
   const dilation = expandInts(op, "dilation", args.dilation ?? 1, rank, POSITIVE, shape);
-  const { begin, end } = resolvePads(op, "padding", args.pads ?? 0, rank, shape);
+  // Only the N-d ops reach these pad checks with a bad value (the torch-style ones check `padding` first).
+  const { begin, end } = resolvePads(op, "pads", args.pads ?? 0, rank, shape);
   const ceilMode = args.ceilMode ?? false;
-  if (typeof ceilMode !== "boolean") throw new ArgumentError(`${op}: ceilMode must be a boolean, got ${fmt(ceilMode)}`);
+  if (typeof ceilMode !== "boolean") throw new ArgumentError(`${op}: ceilMode must be a boolean, got ${fmt(ceilMode)} (input shape ${fmt(shape)})`);
   for (let i = 0; i < rank; i++) {
     const dk = effectiveKernel(kernel[i], dilation[i]);
     if (begin[i] >= dk || end[i] >= dk) {
       throw new ArgumentError(
-        `${op}: padding ${fmt(begin.map((b, j) => (b === end[j] ? b : [b, end[j]])))} must be smaller than the effective kernel size ${fmt(kernel.map((k, j) => effectiveKernel(k, dilation[j])))} (kernelSize ${fmt(kernel)}, dilation ${fmt(dilation)}); input shape ${fmt(shape)}`,
+        `${op}: pads ${fmt(begin.map((b, j) => (b === end[j] ? b : [b, end[j]])))} must be smaller than the effective kernel size ${fmt(kernel.map((k, j) => effectiveKernel(k, dilation[j])))} (kernelSize ${fmt(kernel)}, dilation ${fmt(dilation)}); input shape ${fmt(shape)}`,
       );
     }
   }
@@ -71,20 +73,29 @@ export function resolveWindow(op: string, shape: readonly number[], args: Window
   return { kernel, stride, dilation, padBegin: begin, padEnd: end, outShape };
 }
 
+/** Spatial rank of an N-d pooling op (`maxPoolNd` etc.): the length of its kernelSize array, 1 to 3. */
+export function ndRank(op: string, input: unknown, options: { kernelSize?: unknown } | null | undefined): number {
+  const kernelSize = options?.kernelSize;
+  const rank = Array.isArray(kernelSize) ? kernelSize.length : 0;
+  if (rank < 1 || rank > 3) {
+    const shape = (input as { shape?: unknown } | null | undefined)?.shape;
+    const at = Array.isArray(shape) ? ` (input shape ${fmt(shape)})` : "";
+    throw new ArgumentError(`${op}: kernelSize must be an array of 1 to 3 positive integers, one per spatial dim, got ${fmt(kernelSize)}${at}`);
+  }
+  return rank;
+}
+
 /**
- * PyTorch's pooling rule that symmetric padding is at most half the kernel. `effective` uses the dilated
- * extent (max pooling), otherwise the plain kernel (average pooling).
+ * PyTorch's pooling rule: symmetric padding is at most half the kernel size. PyTorch checks the plain
+ * kernel size even when the window is dilated (`pad should be at most half of kernel size`), so
+ * dilation does not enter the rule. Returns the expanded padding.
  */
-export function checkHalfKernelPadding(op: string, shape: readonly number[], kernel: SizeN, padding: SizeN, dilation: SizeN, rank: number): number[] {
+export function checkHalfKernelPadding(op: string, shape: readonly number[], kernel: SizeN, padding: SizeN, rank: number): number[] {
   const k = expandInts(op, "kernelSize", kernel, rank, POSITIVE, shape);
   const p = expandInts(op, "padding", padding, rank, NON_NEGATIVE, shape);
-  const d = expandInts(op, "dilation", dilation, rank, POSITIVE, shape);
   for (let i = 0; i < rank; i++) {
-    const dk = effectiveKernel(k[i], d[i]);
-    if (p[i] > Math.floor(dk / 2)) {
-      throw new ArgumentError(
-        `${op}: padding ${fmt(padding)} must be at most half of the ${d.some((v) => v > 1) ? "effective " : ""}kernel size ${fmt(k.map((kk, j) => effectiveKernel(kk, d[j])))}${d.some((v) => v > 1) ? ` (kernelSize ${fmt(k)}, dilation ${fmt(d)})` : ""}; input shape ${fmt(shape)}`,
-      );
+    if (p[i] > Math.floor(k[i] / 2)) {
+      throw new ArgumentError(`${op}: padding ${fmt(padding)} must be at most half of kernelSize ${fmt(k)}; input shape ${fmt(shape)}`);
     }
   }
   return p;

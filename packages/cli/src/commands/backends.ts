@@ -1,0 +1,45 @@
+/** `convkit backends` lists the registered backends; `selectBackend` is the --backend option every command shares. */
+import { listBackends, ready, setBackend } from "@convkit/core";
+import { UsageError, parseCommand } from "../args.js";
+import { formatTable } from "../format.js";
+import type { CliIO } from "../io.js";
+
+/** Activates `name` (errors name the registered backends), or the best registered one when no name is given. */
+export async function selectBackend(name: string | undefined): Promise<string> {
+  if (name === undefined) return ready();
+  await setBackend(name);
+  return name;
+}
+
+export function backendsHelp(): string {
+  return `Usage: convkit backends [--json]
+
+Lists the registered backends, best first: name, priority, status (registered, ready or failed,
+with the reason) and which one is active. Backends initialise on first use; commands that compute
+take --backend NAME to choose one.
+
+Options:
+      --json      print the list as JSON
+  -h, --help      show this help`;
+}
+
+export async function backendsCommand(argv: readonly string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommand("backends", argv, { json: { type: "boolean" } });
+  if (values.help) {
+    io.out(backendsHelp());
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`backends: unexpected argument ${JSON.stringify(positionals[0])}`);
+  const list = listBackends();
+  if (values.json) {
+    io.out(JSON.stringify(list));
+    return 0;
+  }
+  if (list.length === 0) {
+    io.out("no backends registered");
+    return 0;
+  }
+  const rows = list.map((b) => [b.name, String(b.priority), b.error === undefined ? b.status : `${b.status}: ${b.error}`, b.active ? "yes" : ""]);
+  io.out(formatTable([["name", "priority", "status", "active"], ...rows]).join("\n"));
+  return 0;
+}

@@ -1,0 +1,3 @@
+export { main, rootHelp, type CliIO } from "./main.js";
+export { LAYER_KINDS, parseLayer, type Layer, type LayerKind, type LayerSpec } from "./layers.js";
+export { POOL_OPS, findPoolOp, type PoolArgs, type PoolOp, type PoolOption, type PoolResult } from "./pool-ops.js";

@@ -1,0 +1,198 @@
+/**
+ * The layers `convkit shape` understands. A layer is written `kind:args`, args comma-separated as
+ * `key=value`, a bare value (the kind's main size) or a bare flag; tuples use `x` like shapes do:
+ * `maxpool2d:k=3x2,s=2,p=1,ceil`. Each kind has one entry below with its own parser and a shape
+ * function that calls core's geometry, so core's checks and error messages apply unchanged.
+ * To add a kind (e.g. conv2d), append an entry to LAYER_KINDS.
+ */
+import { checkHalfKernelPadding, resolveWindow } from "@convkit/core";
+import { UsageError } from "./args.js";
+import { formatShape } from "./format.js";
+
+/** A layer as written, split into its parts. */
+export interface LayerSpec {
+  readonly text: string;
+  readonly kind: string;
+  readonly named: ReadonlyMap<string, string>;
+  readonly positional: readonly string[];
+  readonly flags: ReadonlySet<string>;
+}
+
+export interface Layer {
+  /** Output shape for an input shape; throws ConvkitError / UsageError when the layer cannot take it. */
+  outputShape(input: readonly number[]): number[];
+}
+
+export interface LayerKind {
+  readonly name: string;
+  /** Syntax line for --help, e.g. `maxpool2d:k=K[,s=S][,p=P][,d=D][,ceil]`. */
+  readonly syntax: string;
+  readonly summary: string;
+  /** Value keys and bare flags the kind accepts; a bare value is its first key. */
+  readonly keys: readonly string[];
+  readonly flags: readonly string[];
+  parse(spec: LayerSpec): Layer;
+}
+
+/** Splits `kind:a=1,b=2x3,flag,7` (kind names are case-insensitive). */
+export function splitLayer(text: string): LayerSpec {
+  const colon = text.indexOf(":");
+  const kind = (colon < 0 ? text : text.slice(0, colon)).trim().toLowerCase();
+  const named = new Map<string, string>();
+  const positional: string[] = [];
+  const flags = new Set<string>();
+  const kindEntry = LAYER_KINDS.find((k) => k.name === kind);
+  if (colon >= 0) {
+    for (const raw of text.slice(colon + 1).split(",")) {
+      const part = raw.trim();
+      if (part === "") throw new UsageError(`shape: empty argument in layer ${JSON.stringify(text)}`);
+      const eq = part.indexOf("=");
+      if (eq >= 0) {
+        const key = part.slice(0, eq).trim().toLowerCase();
+        if (named.has(key)) throw new UsageError(`shape: ${key} is given twice in layer ${JSON.stringify(text)}`);
+        named.set(key, part.slice(eq + 1).trim());
+      } else if (kindEntry?.flags.includes(part.toLowerCase())) flags.add(part.toLowerCase());
+      else positional.push(part);
+    }
+  }
+  return { text, kind, named, positional, flags };
+}
+
+/** Reads value key `key`; the kind's first key may also be given as the bare value. */
+function value(spec: LayerSpec, kind: LayerKind, key: string): string | undefined {
+  const v = spec.named.get(key);
+  if (key === kind.keys[0] && spec.positional.length > 0) {
+    if (v !== undefined) throw new UsageError(`shape: ${key} is given twice in layer ${JSON.stringify(spec.text)}`);
+    return spec.positional[0];
+  }
+  return v;
+}
+
+function checkKnown(spec: LayerSpec, kind: LayerKind): void {
+  const allowed = `${kind.name} takes ${[...kind.keys.map((k) => `${k}=`), ...kind.flags].join(", ")}`;
+  for (const key of spec.named.keys()) {
+    if (!kind.keys.includes(key)) throw new UsageError(`shape: unknown argument ${key}= in layer ${JSON.stringify(spec.text)}; ${allowed}`);
+  }
+  if (spec.positional.length > 1) {
+    throw new UsageError(`shape: unexpected ${JSON.stringify(spec.positional[1])} in layer ${JSON.stringify(spec.text)}; ${allowed}`);
+  }
+}
+
+/** `3` -> 3, `3x2` -> [3, 2]. Range checks are core's. */
+function ints(spec: LayerSpec, key: string, text: string): number | number[] {
+  const parts = text.split("x");
+  if (parts.some((p) => !/^\d+$/.test(p))) {
+    throw new UsageError(`shape: ${key} must be an integer or integers joined by x (like 3x2), got ${JSON.stringify(text)} in layer ${JSON.stringify(spec.text)}`);
+  }
+  const nums = parts.map(Number);
+  return nums.length === 1 ? nums[0] : nums;
+}
+
+function optionalInts(spec: LayerSpec, kind: LayerKind, key: string): number | number[] | undefined {
+  const v = value(spec, kind, key);
+  return v === undefined ? undefined : ints(spec, key, v);
+}
+
+function requiredInts(spec: LayerSpec, kind: LayerKind, key: string): number | number[] {
+  const v = value(spec, kind, key);
+  if (v === undefined) throw new UsageError(`shape: layer ${JSON.stringify(spec.text)} needs ${key}= (${kind.syntax})`);
+  return ints(spec, key, v);
+}
+
+const LAYOUTS: Record<number, string> = { 1: "L", 2: "H, W", 3: "D, H, W" };
+
+/** The input as `[N, C, ...spatial]`, and whether it was given without the batch dim. */
+function batched(kind: string, input: readonly number[], rank: number): { shape: number[]; unbatched: boolean } {
+  if (input.length !== rank + 1 && input.length !== rank + 2) {
+    throw new UsageError(
+      `shape: ${kind} takes a ${rank + 1}-D (C, ${LAYOUTS[rank]}) or ${rank + 2}-D (N, C, ${LAYOUTS[rank]}) input, got ${formatShape(input)}`,
+    );
+  }
+  return input.length === rank + 1 ? { shape: [1, ...input], unbatched: true } : { shape: [...input], unbatched: false };
+}
+
+function restore(out: number[], unbatched: boolean): number[] {
+  return unbatched ? out.slice(1) : out;
+}
+
+type PaddingRule = "max" | "avg" | "none";
+
+/** maxpool / avgpool / lppool: PyTorch's padding rule, then core's window geometry. */
+function slidingKind(name: string, fn: string, rank: number, padRule: PaddingRule, summary: string): LayerKind {
+  const keys = padRule === "max" ? ["k", "s", "p", "d"] : padRule === "avg" ? ["k", "s", "p"] : ["k", "s", "norm"];
+  const syntax = `${name}:k=K[,s=S]${padRule === "none" ? "[,norm=P]" : "[,p=P]"}${padRule === "max" ? "[,d=D]" : ""}[,ceil]`;
+  const kind: LayerKind = {
+    name,
+    syntax,
+    summary,
+    keys,
+    flags: ["ceil"],
+    parse(spec) {
+      checkKnown(spec, kind);
+      const kernelSize = requiredInts(spec, kind, "k");
+      const stride = optionalInts(spec, kind, "s");
+      const padding = padRule === "none" ? 0 : (optionalInts(spec, kind, "p") ?? 0);
+      const dilation = padRule === "max" ? (optionalInts(spec, kind, "d") ?? 1) : 1;
+      const norm = spec.named.get("norm");
+      if (norm !== undefined && !(Number(norm) > 0 && Number.isFinite(Number(norm)))) {
+        throw new UsageError(`shape: norm must be a positive number, got ${JSON.stringify(norm)} in layer ${JSON.stringify(spec.text)}`);
+      }
+      const ceilMode = spec.flags.has("ceil");
+      return {
+        outputShape(input) {
+          const b = batched(name, input, rank);
+          if (padRule !== "none") checkHalfKernelPadding(fn, input, kernelSize, padding, rank);
+          const g = resolveWindow(fn, b.shape, { kernelSize, stride, pads: padding, dilation, ceilMode });
+          return restore([b.shape[0], b.shape[1], ...g.outShape], b.unbatched);
+        },
+      };
+    },
+  };
+  return kind;
+}
+
+/** adaptive pools: the output size is given; `none` keeps that input size (PyTorch's None). */
+function adaptiveKind(name: string, rank: number, module: string): LayerKind {
+  const kind: LayerKind = {
+    name,
+    syntax: `${name}:SIZE`,
+    summary: `${module}; SIZE like ${rank === 1 ? "4" : rank === 2 ? "7x7, 1 or 4xnone" : "2x4x4, 1 or nonex4x4"}`,
+    keys: ["o"],
+    flags: [],
+    parse(spec) {
+      checkKnown(spec, kind);
+      const text = value(spec, kind, "o");
+      if (text === undefined) throw new UsageError(`shape: layer ${JSON.stringify(spec.text)} needs an output size (${kind.syntax})`);
+      const parts = text.split("x").map((p) => p.trim().toLowerCase());
+      if (parts.some((p) => p !== "none" && !/^\d+$/.test(p)) || (parts.length !== 1 && parts.length !== rank) || parts.some((p) => p === "0")) {
+        throw new UsageError(
+          `shape: ${name} output size must be a positive integer or ${rank} of them (or none) joined by x, got ${JSON.stringify(text)} in layer ${JSON.stringify(spec.text)}`,
+        );
+      }
+      const sizes = parts.length === 1 ? new Array<string>(rank).fill(parts[0]) : parts;
+      return {
+        outputShape(input) {
+          const b = batched(name, input, rank);
+          const spatial = b.shape.slice(2).map((n, i) => (sizes[i] === "none" ? n : Number(sizes[i])));
+          return restore([b.shape[0], b.shape[1], ...spatial], b.unbatched);
+        },
+      };
+    },
+  };
+  return kind;
+}
+
+export const LAYER_KINDS: readonly LayerKind[] = [
+  ...[1, 2, 3].map((r) => slidingKind(`maxpool${r}d`, `maxPool${r}d`, r, "max", `nn.MaxPool${r}d`)),
+  ...[1, 2, 3].map((r) => slidingKind(`avgpool${r}d`, `avgPool${r}d`, r, "avg", `nn.AvgPool${r}d`)),
+  ...[1, 2].map((r) => slidingKind(`lppool${r}d`, `lpPool${r}d`, r, "none", `nn.LPPool${r}d (norm does not change the shape)`)),
+  ...[1, 2, 3].map((r) => adaptiveKind(`adaptivemaxpool${r}d`, r, `nn.AdaptiveMaxPool${r}d`)),
+  ...[1, 2, 3].map((r) => adaptiveKind(`adaptiveavgpool${r}d`, r, `nn.AdaptiveAvgPool${r}d`)),
+];
+
+export function parseLayer(text: string): Layer {
+  const spec = splitLayer(text);
+  const kind = LAYER_KINDS.find((k) => k.name === spec.kind);
+  if (!kind) throw new UsageError(`shape: unknown layer kind ${JSON.stringify(spec.kind)} in ${JSON.stringify(text)} (see convkit shape --help)`);
+  return kind.parse(spec);
+}

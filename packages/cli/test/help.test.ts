@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { LAYER_KINDS } from "../src/layers.js";
+import { POOL_OPS } from "../src/pool-ops.js";
+import { run } from "./run.js";
+
+describe("convkit --help", () => {
+  it("--help, -h and help print the root usage with every command", async () => {
+    for (const argv of [["--help"], ["-h"], ["help"]]) {
+      const r = await run(...argv);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^Usage: convkit <command>/);
+      for (const c of ["demo", "pool", "shape", "backends"]) expect(r.out).toMatch(new RegExp(`^  ${c} `, "m"));
+    }
+  });
+
+  it("every command takes --help and -h, and help <command> prints the same", async () => {
+    for (const c of ["demo", "pool", "shape", "backends"]) {
+      const long = await run(c, "--help");
+      const short = await run(c, "-h");
+      const viaHelp = await run("help", c);
+      expect(long.code).toBe(0);
+      expect(long.out).toMatch(new RegExp(`^Usage: convkit ${c}`));
+      expect(short.out).toBe(long.out);
+      expect(viaHelp.out).toBe(long.out);
+    }
+  });
+
+  it("pool --help documents every op, and pool <op> --help names its core function and options", async () => {
+    const r = await run("pool", "--help");
+    for (const op of POOL_OPS) expect(r.out).toMatch(new RegExp(`^  ${op.name} `, "m"));
+    const max = await run("pool", "max2d", "--help");
+    expect(max.out).toContain("maxPool2d");
+    expect(max.out).toContain("--kernel-size (required)");
+  });
+
+  it("shape --help documents every layer kind", async () => {
+    const r = await run("shape", "--help");
+    for (const k of LAYER_KINDS) expect(r.out).toContain(k.syntax);
+  });
+});
+
+describe("convkit backends", () => {
+  it("lists the registered cpu backend", async () => {
+    const r = await run("backends");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^name\s+priority\s+status\s+active$/m);
+    expect(r.out).toMatch(/^cpu\s+1\s+/m);
+    const list = JSON.parse((await run("backends", "--json")).out) as { name: string }[];
+    expect(list.map((b) => b.name)).toContain("cpu");
+  });
+});
