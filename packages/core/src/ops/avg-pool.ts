@@ -30,8 +30,8 @@ function run(op: string, input: Tensor, rank: number, window: WindowArgs, countI
   const b = batchInput(op, input, rank);
   try {
     // The torch-style `padding` is an int or per-dim tuple (a 1-tuple applies to every dim, as in PyTorch).
-    const pads = torchPadRule ? checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, 1, rank) : window.pads;
-    const g = resolveWindow(op, b.x.shape, { ...window, pads });
+    const pads = torchPadRule ? checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, rank) : window.pads;
+    const g = resolveWindow(op, b.x.shape, { ...window, pads }, input.shape);
     const cip = countIncludePad ?? true;
     if (typeof cip !== "boolean") throw new ArgumentError(`${op}: countIncludePad must be a boolean, got ${fmt(cip)} (input shape ${fmt(input.shape)})`);
     const div = divisorOverride ?? null;

@@ -27,7 +27,7 @@ export interface MaxPoolFn<S extends SizeN> {
 }
 
 function checkReturnIndices(op: string, v: unknown, shape: readonly number[]): boolean {
-  if (v === undefined) return false;
+  if (v === undefined || v === null) return false;
   if (typeof v !== "boolean") throw new ArgumentError(`${op}: returnIndices must be a boolean, got ${fmt(v)} (input shape ${fmt(shape)})`);
   return v;
 }
@@ -37,8 +37,8 @@ function run(op: string, input: Tensor, rank: number, window: WindowArgs, return
   try {
     const returnIndices = checkReturnIndices(op, returnIndicesArg, input.shape);
     // The torch-style `padding` is an int or per-dim tuple (a 1-tuple applies to every dim, as in PyTorch).
-    const pads = torchPadRule ? checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, window.dilation ?? 1, rank) : window.pads;
-    const g = resolveWindow(op, b.x.shape, { ...window, pads });
+    const pads = torchPadRule ? checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, rank) : window.pads;
+    const g = resolveWindow(op, b.x.shape, { ...window, pads }, input.shape);
     const impl = b.x.impl;
     const res = impl.maxPool(b.x, g, returnIndices);
     const shape = [b.x.shape[0], b.x.shape[1], ...g.outShape];
