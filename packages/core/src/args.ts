@@ -2,7 +2,7 @@
  * Argument normalisation shared by every op: integer tuples, input-rank checks and the
  * batched/unbatched convention. Error text for these checks lives here and nowhere else.
  */
-import { ArgumentError, ShapeError, fmt } from "./errors.js";
+import { ArgumentError, BackendError, ShapeError, fmt } from "./errors.js";
 import type { Tensor } from "./tensor.js";
 
 export type Size1 = number | readonly [number];
@@ -17,8 +17,8 @@ export interface IntRule {
   describe: string;
 }
 
-export const POSITIVE: IntRule = { min: 1, describe: "positive integers" };
-export const NON_NEGATIVE: IntRule = { min: 0, describe: "non-negative integers" };
+export const POSITIVE: IntRule = { min: 1, describe: "positive" };
+export const NON_NEGATIVE: IntRule = { min: 0, describe: "non-negative" };
 
 /** Expands an int or per-dim tuple to `rank` integers, checking each against `rule`. */
 export function expandInts(op: string, name: string, value: SizeN, rank: number, rule: IntRule, shape?: readonly number[]): number[] {
@@ -35,7 +35,8 @@ export function expandInts(op: string, name: string, value: SizeN, rank: number,
   }
   for (const v of out) {
     if (typeof v !== "number" || !Number.isInteger(v) || v < rule.min) {
-      throw new ArgumentError(`${op}: ${name} must be ${rule.describe}, got ${fmt(value)}${at}`);
+      const form = rank === 1 ? "" : ` (one integer for every dim, or a tuple of ${rank})`;
+      throw new ArgumentError(`${op}: ${name} must be ${rule.describe} integers${form}, got ${fmt(value)}${at}`);
     }
   }
   return out;
@@ -61,7 +62,7 @@ export function batchInput(op: string, input: Tensor, spatialRank: number, opts:
   const r = input.shape.length;
   const okRanks = allowUnbatched ? [spatialRank + 1, spatialRank + 2] : [spatialRank + 2];
   if (!okRanks.includes(r)) {
-    const forms = allowUnbatched ? `${r === 0 ? "" : ""}${spatialRank + 1}-D ${SPATIAL_NAMES[spatialRank]} or ${spatialRank + 2}-D ${BATCHED_NAMES[spatialRank]}` : `${spatialRank + 2}-D ${BATCHED_NAMES[spatialRank]}`;
+    const forms = allowUnbatched ? `${spatialRank + 1}-D ${SPATIAL_NAMES[spatialRank]} or ${spatialRank + 2}-D ${BATCHED_NAMES[spatialRank]}` : `${spatialRank + 2}-D ${BATCHED_NAMES[spatialRank]}`;
     throw new ShapeError(`${op}: input must be ${forms}, got ${r}-D input of shape ${fmt(input.shape)}`);
   }
   const unbatched = r === spatialRank + 1;
@@ -90,12 +91,28 @@ export function releaseBatched(b: Batched): void {
 
 export function assertTensor(op: string, name: string, t: unknown): asserts t is Tensor {
   if (t === null || typeof t !== "object" || !("shape" in (t as object)) || !("impl" in (t as object))) {
-    throw new ArgumentError(`${op}: ${name} must be a Tensor, got ${t === null ? "null" : typeof t}`);
+    throw new ArgumentError(`${op}: ${name} must be a Tensor, got ${t === null ? "null" : Array.isArray(t) ? "an array" : typeof t}`);
   }
+  const u = t as Tensor;
+  if (u.isDisposed) throw new BackendError(`${op}: ${name} (shape ${fmt(u.shape)}) was disposed and can no longer be used`);
 }
 
-export function assertBool(op: string, name: string, v: unknown): boolean {
-  if (typeof v !== "boolean") throw new ArgumentError(`${op}: ${name} must be a boolean, got ${fmt(v)}`);
+/**
+ * The options object of an op: `undefined`/`null` mean all defaults. Anything else that is not a plain
+ * object is refused, so a Python-style positional call like `maxPool2d(x, 2, 2)` (stride as third
+ * argument) fails loudly instead of silently using the default stride.
+ */
+export function optionsOf<T extends object>(op: string, options: T | null | undefined, shape?: readonly number[]): T {
+  if (options === undefined || options === null) return {} as T;
+  if (typeof options !== "object" || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    const at = shape ? ` (input shape ${fmt(shape)})` : "";
+    throw new ArgumentError(`${op}: options must be an object such as { stride: 2 }, got ${fmt(options)}${at}`);
+  }
+  return options;
+}
+
+export function assertBool(op: string, name: string, v: unknown, shape?: readonly number[]): boolean {
+  if (typeof v !== "boolean") throw new ArgumentError(`${op}: ${name} must be a boolean, got ${fmt(v)}${shape ? ` (input shape ${fmt(shape)})` : ""}`);
   return v;
 }
 

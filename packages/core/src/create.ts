@@ -45,9 +45,13 @@ export function fromData(values: TypedArray, shape: readonly number[], dtype: DT
  * Creates a tensor. `values` is a Float32Array/Int32Array or flat number[] (with `shape`), or nested arrays
  * (shape inferred). dtype defaults to the typed array's type, else float32.
  */
+function checkDType(dtype: unknown, what: string): DType {
+  if (dtype !== "float32" && dtype !== "int32") throw new ArgumentError(`${what}: dtype must be "float32" or "int32", got ${fmt(dtype)}`);
+  return dtype;
+}
+
 export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
-  const dt: DType = dtype ?? (values instanceof Int32Array ? "int32" : "float32");
-  if (dt !== "float32" && dt !== "int32") throw new ArgumentError(`tensor: dtype must be "float32" or "int32", got ${fmt(dt)}`);
+  const dt = checkDType(dtype ?? (values instanceof Int32Array ? "int32" : "float32"), "tensor");
   let flat: ArrayLike<number>;
   let resolved: number[];
   if (ArrayBuffer.isView(values)) {
@@ -80,19 +84,26 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
   return fromData(data, resolved, dt);
 }
 
-export function full(shape: readonly number[], value: number, dtype: DType = "float32"): Tensor {
-  checkShape(shape, "full");
-  const data = allocate(dtype, sizeOf(shape));
+function filled(what: string, shape: readonly number[], value: number, dtype: DType): Tensor {
+  checkShape(shape, what);
+  const dt = checkDType(dtype, what);
+  if (typeof value !== "number") throw new ArgumentError(`${what}: fill value must be a number, got ${fmt(value)}`);
+  const data = allocate(dt, sizeOf(shape));
   data.fill(value);
-  return fromData(data, shape, dtype);
+  return fromData(data, shape, dt);
+}
+
+/** A tensor of `shape` filled with `value` (truncated toward zero for int32, as torch.full does). */
+export function full(shape: readonly number[], value: number, dtype: DType = "float32"): Tensor {
+  return filled("full", shape, value, dtype);
 }
 
 export function zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return full(shape, 0, dtype);
+  return filled("zeros", shape, 0, dtype);
 }
 
 export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return full(shape, 1, dtype);
+  return filled("ones", shape, 1, dtype);
 }
 
 /** `arange(end)`, `arange(start, end, step?)`: like torch.arange; int32 when all arguments are integers. */
@@ -103,7 +114,7 @@ export function arange(start: number, end?: number, step = 1, dtype?: DType): Te
   }
   if ((hi - lo) / step < 0) throw new ArgumentError(`arange: step ${step} has the wrong sign for start=${lo}, end=${hi}`);
   const n = Math.ceil((hi - lo) / step);
-  const dt: DType = dtype ?? (Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(step) ? "int32" : "float32");
+  const dt = checkDType(dtype ?? (Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(step) ? "int32" : "float32"), "arange");
   const data = allocate(dt, n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;
   return fromData(data, [n], dt);
@@ -115,16 +126,20 @@ export interface RandomOptions {
   generator?: Generator;
 }
 
-function pickGenerator(o: RandomOptions): Generator {
+function pickGenerator(what: string, o: RandomOptions): Generator {
   if (o.generator) return o.generator;
-  if (o.seed !== undefined) return new Generator(o.seed);
+  if (o.seed !== undefined) {
+    // Seeds are used modulo 2^32; a fractional or non-numeric seed would silently alias another one.
+    if (typeof o.seed !== "number" || !Number.isSafeInteger(o.seed)) throw new ArgumentError(`${what}: seed must be an integer, got ${fmt(o.seed)}`);
+    return new Generator(o.seed);
+  }
   return defaultGenerator;
 }
 
 /** Uniform in [0, 1). */
 export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   checkShape(shape, "rand");
-  const g = pickGenerator(options);
+  const g = pickGenerator("rand", options ?? {});
   const data = new Float32Array(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = g.uniform();
   return fromData(data, shape, "float32");
@@ -133,7 +148,7 @@ export function rand(shape: readonly number[], options: RandomOptions = {}): Ten
 /** Standard normal. */
 export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
   checkShape(shape, "randn");
-  const g = pickGenerator(options);
+  const g = pickGenerator("randn", options ?? {});
   const data = new Float32Array(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = g.normal();
   return fromData(data, shape, "float32");

@@ -9,52 +9,77 @@ const LINEWIDTH = 80;
 const THRESHOLD = 1000;
 const EDGEITEMS = 3;
 
-/** `x.toFixed(digits)` with Python's round-half-even on exact binary ties (JS rounds them up). */
-function formatFixed(x: number, digits: number): string {
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
-  const exact = Math.abs(x).toFixed(Math.min(100, digits + 30));
-  const dot = exact.indexOf(".");
-  const keep = exact.slice(0, dot + 1 + digits);
-  const rest = exact.slice(dot + 1 + digits);
-  let roundUp = false;
-  if (rest[0] > "5") roundUp = true;
-  else if (rest[0] === "5") {
-    const tail = rest.slice(1);
-    if (/[1-9]/.test(tail)) roundUp = true;
-    else {
-      const last = keep.replace(".", "").slice(-1);
-      roundUp = Number(last) % 2 === 1;
-    }
-  }
-  let digitsOnly = keep.replace(".", "");
-  if (roundUp) {
-    const chars = digitsOnly.split("");
-    let i = chars.length - 1;
-    while (i >= 0) {
-      if (chars[i] === "9") {
-        chars[i] = "0";
-        i--;
-      } else {
-        chars[i] = String(Number(chars[i]) + 1);
-        break;
-      }
-    }
-    digitsOnly = (i < 0 ? "1" : "") + chars.join("");
-  }
-  const intLen = digitsOnly.length - digits;
-  const body = digits > 0 ? `${digitsOnly.slice(0, intLen)}.${digitsOnly.slice(intLen)}` : digitsOnly;
-  const negative = x < 0 || Object.is(x, -0);
-  return negative ? `-${body}` : body;
+/**
+ * Rounds a string of decimal digits to `keep` digits, half to even on an exact tie (as Python's format
+ * does; JavaScript's toFixed/toExponential round ties away from zero). Returns the kept digits, one
+ * longer when the rounding carries out of the first digit.
+ */
+function roundDigits(all: string, keep: number): string {
+  const kept = all.slice(0, keep).padEnd(keep, "0");
+  const rest = all.slice(keep);
+  let up = false;
+  if (rest[0] > "5") up = true;
+  else if (rest[0] === "5") up = /[1-9]/.test(rest.slice(1)) || Number(kept[kept.length - 1] ?? "0") % 2 === 1;
+  if (!up) return kept;
+  const chars = kept.split("");
+  let i = chars.length - 1;
+  while (i >= 0 && chars[i] === "9") chars[i--] = "0";
+  if (i < 0) return `1${chars.join("")}`;
+  chars[i] = String(Number(chars[i]) + 1);
+  return chars.join("");
 }
 
-/** Python's `'{:.4e}'`: the exponent has a sign and at least two digits. */
+function nonFinite(x: number): string {
+  return Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
+}
+
+function isNegative(x: number): boolean {
+  return x < 0 || Object.is(x, -0);
+}
+
+/**
+ * Python's `'{:.Nf}'`. toFixed with 30 extra digits resolves every float32 tie exactly: a float32 that
+ * is not a tie differs from one far above 1e-30 relative to the digits shown.
+ */
+function formatFixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return nonFinite(x);
+  const exact = Math.abs(x).toFixed(Math.min(100, digits + 30));
+  const dot = exact.indexOf(".");
+  const intPart = exact.slice(0, dot);
+  const rounded = roundDigits(intPart + exact.slice(dot + 1), intPart.length + digits);
+  const intLen = rounded.length - digits;
+  const body = digits > 0 ? `${rounded.slice(0, intLen)}.${rounded.slice(intLen)}` : rounded;
+  return isNegative(x) ? `-${body}` : body;
+}
+
+/** Significant digits (no leading zeros) and the decimal exponent of the first one, from 100 correctly rounded digits. */
+function significantDigits(a: number): { digits: string; exp: number } {
+  const s = a.toPrecision(100);
+  const e = s.indexOf("e");
+  if (e !== -1) return { digits: s.slice(0, e).replace(".", ""), exp: Number(s.slice(e + 1)) };
+  const [intPart, frac = ""] = s.split(".");
+  if (intPart !== "0") return { digits: intPart + frac, exp: intPart.length - 1 };
+  const zeros = frac.length - frac.replace(/^0+/, "").length;
+  return { digits: frac.slice(zeros), exp: -(zeros + 1) };
+}
+
+/** Python's `'{:.Ne}'`: half-even ties, the sign of -0 kept, an exponent with a sign and at least two digits. */
 function formatSci(x: number, digits: number): string {
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
-  const s = x.toExponential(digits);
-  const [mant, exp] = s.split("e");
-  const sign = exp[0] === "-" ? "-" : "+";
-  const mag = exp.replace(/^[+-]/, "");
-  return `${mant}e${sign}${mag.padStart(2, "0")}`;
+  if (!Number.isFinite(x)) return nonFinite(x);
+  let mant = "0".repeat(digits + 1);
+  let exp = 0;
+  if (x !== 0) {
+    const sig = significantDigits(Math.abs(x));
+    mant = roundDigits(sig.digits, digits + 1);
+    exp = sig.exp;
+    if (mant.length > digits + 1) {
+      mant = mant.slice(0, digits + 1);
+      exp++;
+    }
+  }
+  const body = digits > 0 ? `${mant[0]}.${mant.slice(1)}` : mant;
+  const e = `e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  return `${isNegative(x) ? "-" : ""}${body}${e}`;
 }
 
 class Formatter {
@@ -182,19 +207,41 @@ function render(
   return `[${parts.join(`,${"\n".repeat(rank - 1)}${" ".repeat(indent + 1)}`)}]`;
 }
 
+/**
+ * PyTorch's `_add_suffixes`: each suffix follows `, ` on the last line, or starts a new line indented
+ * under the opening parenthesis when it would pass the linewidth (with PyTorch's own line-length count).
+ */
+function addSuffixes(text: string, suffixes: readonly string[], indent: number): string {
+  const out = [text];
+  let lastLineLen = text.length - text.lastIndexOf("\n") + 1;
+  for (const suffix of suffixes) {
+    if (lastLineLen + suffix.length + 2 > LINEWIDTH) {
+      out.push(`,\n${" ".repeat(indent)}${suffix}`);
+      lastLineLen = indent + suffix.length;
+    } else {
+      out.push(`, ${suffix}`);
+      lastLineLen += suffix.length + 2;
+    }
+  }
+  out.push(")");
+  return out.join("");
+}
+
 /** The string PyTorch prints for a tensor of this data, shape and dtype. */
 export function formatTensor(data: TypedArray, shape: readonly number[], dtype: DType): string {
   const floating = dtype === "float32";
-  const suffix = dtype === "int32" ? ", dtype=torch.int32" : "";
-  const size = data.length;
-  if (size === 0) {
-    const sizeSuffix = shape.length === 1 && shape[0] === 0 ? "" : `, size=(${shape.join(", ")}${shape.length === 1 ? "," : ""})`;
-    return `tensor([]${sizeSuffix}${suffix})`;
+  const prefix = "tensor(";
+  const indent = prefix.length;
+  // float32 is PyTorch's default dtype and is never named; int32 always is.
+  const dtypeSuffix = dtype === "int32" ? ["dtype=torch.int32"] : [];
+  if (data.length === 0) {
+    // PyTorch names the shape of an empty tensor unless it is 1-D, as NumPy does.
+    const sizeSuffix = shape.length === 1 ? [] : [`size=(${shape.join(", ")}${shape.length === 1 ? "," : ""})`];
+    return addSuffixes(`${prefix}[]`, [...sizeSuffix, ...dtypeSuffix], indent);
   }
-  const summarize = size > THRESHOLD;
+  const summarize = data.length > THRESHOLD;
   const shown = summarize ? collectShown(data, shape, true) : data;
   const f = new Formatter(shown, floating);
-  const indent = "tensor(".length;
   const body = shape.length === 0 ? f.format(data[0]).trim() : render(data, shape, strides(shape), 0, 0, indent, summarize, f);
-  return `tensor(${body}${suffix})`;
+  return addSuffixes(`${prefix}${body}`, dtypeSuffix, indent);
 }

@@ -1,6 +1,6 @@
-import { type Batched, batchInput, releaseBatched, unbatch } from "../args.js";
+import { type Batched, assertTensor, batchInput, optionsOf, releaseBatched, unbatch } from "../args.js";
 import type { AdaptivePoolGeometry } from "../backend.js";
-import { ArgumentError, fmt } from "../errors.js";
+import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import { adaptiveWindows } from "../pool-output-size.js";
 import type { Tensor } from "../tensor.js";
 import { wrap } from "./kernel-call.js";
@@ -52,16 +52,18 @@ export interface AdaptiveMaxPoolFn<S> {
 }
 
 function max<S extends AdaptiveSize>(op: string, rank: number): AdaptiveMaxPoolFn<S> {
-  return ((input: Tensor, outputSize: S, options: AdaptiveMaxPoolOptions = {}) => {
-    const ri = options.returnIndices ?? false;
-    if (typeof ri !== "boolean") throw new ArgumentError(`${op}: returnIndices must be a boolean, got ${fmt(ri)}`);
+  return ((input: Tensor, outputSize: S, options?: AdaptiveMaxPoolOptions) => {
     const b = batchInput(op, input, rank);
     try {
+      const ri = optionsOf(op, options, input.shape).returnIndices ?? false;
+      if (typeof ri !== "boolean") throw new ArgumentError(`${op}: returnIndices must be a boolean, got ${fmt(ri)} (input shape ${fmt(input.shape)})`);
       const { g, out } = resolve(op, b, rank, outputSize, input.shape);
       const impl = b.x.impl;
       const res = impl.adaptiveMaxPool(b.x, g, ri);
       const shape = [b.x.shape[0], b.x.shape[1], ...out];
       const values = unbatch(wrap(impl, res.output, shape, "float32"), b);
+      // A backend may compute indices it was not asked for; they must not outlive the call.
+      if (!ri && res.indices !== null) impl.release(res.indices);
       if (!ri || res.indices === null) return values;
       return [values, unbatch(wrap(impl, res.indices, shape, "int32"), b)];
     } finally {
@@ -85,14 +87,16 @@ export const adaptiveMaxPool3d: AdaptiveMaxPoolFn<AdaptiveSize3> = max<AdaptiveS
 
 /** Global average pooling over every spatial dim of `(N, C, ...spatial)`, keeping them as size 1 (ONNX GlobalAveragePool). */
 export function globalAvgPool(input: Tensor): Tensor {
+  assertTensor("globalAvgPool", "input", input);
   const rank = input.shape.length - 2;
-  if (rank < 1 || rank > 3) throw new ArgumentError(`globalAvgPool: input must be 3-D to 5-D (N, C, ...spatial), got shape ${fmt(input.shape)}`);
+  if (rank < 1 || rank > 3) throw new ShapeError(`globalAvgPool: input must be 3-D to 5-D (N, C, ...spatial), got ${input.shape.length}-D input of shape ${fmt(input.shape)}`);
   return avg("globalAvgPool", rank)(input, 1);
 }
 
 /** Global max pooling over every spatial dim of `(N, C, ...spatial)`, keeping them as size 1 (ONNX GlobalMaxPool). */
 export function globalMaxPool(input: Tensor): Tensor {
+  assertTensor("globalMaxPool", "input", input);
   const rank = input.shape.length - 2;
-  if (rank < 1 || rank > 3) throw new ArgumentError(`globalMaxPool: input must be 3-D to 5-D (N, C, ...spatial), got shape ${fmt(input.shape)}`);
+  if (rank < 1 || rank > 3) throw new ShapeError(`globalMaxPool: input must be 3-D to 5-D (N, C, ...spatial), got ${input.shape.length}-D input of shape ${fmt(input.shape)}`);
   return max<number>("globalMaxPool", rank)(input, 1);
 }

@@ -1,9 +1,9 @@
-import { type Size1, type Size2, type SizeN, POSITIVE, assertTensor, batchInput, expandInts, releaseBatched } from "../args.js";
+import { type Size1, type Size2, type SizeN, POSITIVE, assertTensor, batchInput, expandInts, optionsOf, releaseBatched } from "../args.js";
 import { tidy } from "../engine.js";
 import { ArgumentError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { avgPool1d, avgPool2d, avgPoolNd } from "./avg-pool.js";
-import { type WindowArgs, resolveWindow } from "./pool-window.js";
+import { type WindowArgs, ndRank, resolveWindow } from "./pool-window.js";
 import { abs, mulScalar, pow } from "./unary.js";
 
 export interface LpPoolOptions<S extends SizeN = SizeN> {
@@ -16,14 +16,16 @@ export interface LpPoolOptions<S extends SizeN = SizeN> {
 function precheck(op: string, input: Tensor, rank: number, window: WindowArgs): void {
   const b = batchInput(op, input, rank);
   try {
-    resolveWindow(op, b.x.shape, window);
+    resolveWindow(op, b.x.shape, window, input.shape);
   } finally {
     releaseBatched(b);
   }
 }
 
-function checkNorm(op: string, p: unknown): number {
-  if (typeof p !== "number" || !Number.isFinite(p) || p <= 0) throw new ArgumentError(`${op}: normType must be a positive finite number, got ${fmt(p)}`);
+function checkNorm(op: string, p: unknown, shape: readonly number[]): number {
+  if (typeof p !== "number" || !Number.isFinite(p) || p <= 0) {
+    throw new ArgumentError(`${op}: normType must be a positive finite number, got ${fmt(p)} (input shape ${fmt(shape)})`);
+  }
   return p;
 }
 
@@ -32,18 +34,20 @@ function checkNorm(op: string, p: unknown): number {
  * `(sum x^p)^(1/p)` over full windows; for odd p a negative sum gives NaN (no absolute value), and a
  * ceil-mode window that runs past the input is scaled by k / (taps inside), as in PyTorch.
  */
-export function lpPool1d(input: Tensor, normType: number, kernelSize: Size1, options: LpPoolOptions<Size1> = {}): Tensor {
+export function lpPool1d(input: Tensor, normType: number, kernelSize: Size1, opts?: LpPoolOptions<Size1>): Tensor {
   assertTensor("lpPool1d", "input", input);
-  const p = checkNorm("lpPool1d", normType);
+  const options = optionsOf("lpPool1d", opts, input.shape);
+  const p = checkNorm("lpPool1d", normType, input.shape);
   precheck("lpPool1d", input, 1, { kernelSize, stride: options.stride, ceilMode: options.ceilMode });
   const [k] = expandInts("lpPool1d", "kernelSize", kernelSize, 1, POSITIVE, input.shape);
   return tidy(() => pow(mulScalar(avgPool1d(pow(input, p), kernelSize, { stride: options.stride, ceilMode: options.ceilMode }), k), 1 / p));
 }
 
 /** Like `F.lp_pool2d`; see `lpPool1d` for PyTorch's exact formula. */
-export function lpPool2d(input: Tensor, normType: number, kernelSize: Size2, options: LpPoolOptions<Size2> = {}): Tensor {
+export function lpPool2d(input: Tensor, normType: number, kernelSize: Size2, opts?: LpPoolOptions<Size2>): Tensor {
   assertTensor("lpPool2d", "input", input);
-  const p = checkNorm("lpPool2d", normType);
+  const options = optionsOf("lpPool2d", opts, input.shape);
+  const p = checkNorm("lpPool2d", normType, input.shape);
   precheck("lpPool2d", input, 2, { kernelSize, stride: options.stride, ceilMode: options.ceilMode });
   const [kh, kw] = expandInts("lpPool2d", "kernelSize", kernelSize, 2, POSITIVE, input.shape);
   return tidy(() => pow(mulScalar(avgPool2d(pow(input, p), kernelSize, { stride: options.stride, ceilMode: options.ceilMode }), kw * kh), 1 / p));
@@ -59,9 +63,8 @@ export interface LpPoolNdOptions extends WindowArgs {
  */
 export function lpPoolNd(input: Tensor, normType: number, options: LpPoolNdOptions): Tensor {
   assertTensor("lpPoolNd", "input", input);
-  const p = checkNorm("lpPoolNd", normType);
-  const rank = Array.isArray(options?.kernelSize) ? options.kernelSize.length : 0;
-  if (rank < 1 || rank > 3) throw new ArgumentError(`lpPoolNd: kernelSize must be an array of 1 to 3 integers, got ${fmt(options?.kernelSize)}`);
+  const p = checkNorm("lpPoolNd", normType, input.shape);
+  const rank = ndRank("lpPoolNd", input, options);
   precheck("lpPoolNd", input, rank, options);
   return tidy(() => pow(avgPoolNd(pow(abs(input), p), { ...options, divisorOverride: 1 }), 1 / p));
 }

@@ -1,4 +1,4 @@
-import { type Size1, type Size2, type Size3, type SizeN, NON_NEGATIVE, POSITIVE, assertTensor, batchInput, expandInts, releaseBatched, unbatch } from "../args.js";
+import { type Size1, type Size2, type Size3, type SizeN, NON_NEGATIVE, POSITIVE, assertTensor, batchInput, expandInts, optionsOf, releaseBatched, unbatch } from "../args.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import { maxUnpoolOutputSize } from "../pool-output-size.js";
 import type { Tensor } from "../tensor.js";
@@ -12,11 +12,12 @@ export interface MaxUnpoolOptions<S extends SizeN = SizeN> {
   outputSize?: readonly number[] | null;
 }
 
-function run(op: string, rank: number, input: Tensor, indices: Tensor, kernelSize: SizeN, options: MaxUnpoolOptions): Tensor {
-  assertTensor(op, "indices", indices);
+function run(op: string, rank: number, input: Tensor, indices: Tensor, kernelSize: SizeN, opts: MaxUnpoolOptions | undefined): Tensor {
   const b = batchInput(op, input, rank);
   try {
+    assertTensor(op, "indices", indices);
     const shape = input.shape;
+    const options = optionsOf(op, opts, shape);
     if (indices.shape.length !== shape.length || indices.shape.some((d, i) => d !== shape[i])) {
       throw new ShapeError(`${op}: indices must have the input's shape ${fmt(shape)}, got ${fmt(indices.shape)}`);
     }
@@ -67,16 +68,16 @@ function run(op: string, rank: number, input: Tensor, indices: Tensor, kernelSiz
 }
 
 /** Like `F.max_unpool1d`: scatters `input` to the positions in `indices` (from `maxPool1d(..., { returnIndices: true })`). */
-export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: Size1, options: MaxUnpoolOptions<Size1> = {}): Tensor {
+export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: Size1, options?: MaxUnpoolOptions<Size1>): Tensor {
   return run("maxUnpool1d", 1, input, indices, kernelSize, options);
 }
 
 /** Like `F.max_unpool2d`. */
-export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: Size2, options: MaxUnpoolOptions<Size2> = {}): Tensor {
+export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: Size2, options?: MaxUnpoolOptions<Size2>): Tensor {
   return run("maxUnpool2d", 2, input, indices, kernelSize, options);
 }
 
 /** Like `F.max_unpool3d`. */
-export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: Size3, options: MaxUnpoolOptions<Size3> = {}): Tensor {
+export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: Size3, options?: MaxUnpoolOptions<Size3>): Tensor {
   return run("maxUnpool3d", 3, input, indices, kernelSize, options);
 }

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { adaptiveWindows, maxUnpoolOutputSize, poolOutputSize, samePadding } from "../src/index.js";
+import { outputSizeFixture } from "./fixtures.js";
+
+const fx = outputSizeFixture();
+
+describe("poolOutputSize matches the output length of PyTorch's pooling", () => {
+  it(`for ${fx.pool.length} (in, kernel, stride, pads, dilation, ceilMode) combinations`, () => {
+    const wrong: string[] = [];
+    for (const c of fx.pool) {
+      const got = poolOutputSize(c.in, c.kernel, c.stride, c.padBegin, c.padEnd, c.dilation, c.ceilMode);
+      const ok = c.out === null ? got < 1 : got === c.out;
+      if (!ok) wrong.push(`${JSON.stringify(c)} -> ${got}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("returns < 1 exactly where PyTorch refuses with 'output size is too small'", () => {
+    const refused = fx.pool.filter((c) => c.out === null);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const c of refused) expect(poolOutputSize(c.in, c.kernel, c.stride, c.padBegin, c.padEnd, c.dilation, c.ceilMode)).toBeLessThan(1);
+  });
+
+  it("in ceil mode drops a last window that would start in the right padding, as PyTorch does", () => {
+    // in 5, kernel 2, stride 2, pad 1: floor((5 + 2 - 2 + 1) / 2) + 1 = 4, but window 3 starts at 6 - 1 = 5, in the padding.
+    const c = fx.pool.find((r) => r.in === 5 && r.kernel === 2 && r.stride === 2 && r.padBegin === 1 && r.dilation === 1 && r.ceilMode);
+    expect(c?.out).toBe(3);
+    expect(poolOutputSize(5, 2, 2, 1, 1, 1, true)).toBe(3);
+  });
+});
+
+describe("adaptiveWindows gives the windows PyTorch's adaptive pooling averages over", () => {
+  it(`for ${fx.adaptive.length} (in, out) pairs, including out > in`, () => {
+    for (const c of fx.adaptive) {
+      const w = adaptiveWindows(c.in, c.out);
+      expect({ in: c.in, out: c.out, start: Array.from(w.start), end: Array.from(w.end) }).toEqual(c);
+    }
+  });
+});
+
+describe("maxUnpoolOutputSize is F.max_unpool1d's default output length", () => {
+  it(`for ${fx.unpool.length} (in, kernel, stride, padding) combinations`, () => {
+    for (const c of fx.unpool) expect(maxUnpoolOutputSize(c.in, c.kernel, c.stride, c.padding)).toBe(c.default);
+  });
+
+  it("and PyTorch accepts a requested size exactly when it lies strictly within one stride of it", () => {
+    for (const c of fx.unpool) {
+      const inRange = (v: number) => c.default - c.stride < v && v < c.default + c.stride;
+      for (const v of c.accepted) expect(inRange(v), `${JSON.stringify(c)} accepted ${v}`).toBe(true);
+      for (const v of c.rejected) expect(inRange(v), `${JSON.stringify(c)} rejected ${v}`).toBe(false);
+    }
+  });
+});
+
+describe("samePadding(in, k, 1, d) is the padding F.conv1d(padding='same') applies", () => {
+  it(`for ${fx.same.length} (in, kernel, dilation) combinations, odd remainder at the end`, () => {
+    for (const c of fx.same) {
+      expect({ ...c, pads: samePadding(c.in, c.kernel, c.stride, c.dilation) }).toEqual({ ...c, pads: [c.begin, c.end] });
+    }
+  });
+});
