@@ -2,22 +2,34 @@ import type {
   AdaptivePoolGeometry,
   AvgPoolGeometry,
   Backend,
+  ConvGeometry,
+  ConvTransposeGeometry,
   BackendMemory,
   DType,
   DataHandle,
   KernelTensor,
   MaxPoolResult,
   MaxUnpoolGeometry,
+  PadMode,
   PoolGeometry,
   TypedArray,
   UnaryOp,
 } from "@convkit/core";
 import { adaptivePool3 } from "./kernels/adaptive-pool.js";
 import { avgPool3 } from "./kernels/avg-pool.js";
+import { conv3 } from "./kernels/conv.js";
+import { convTranspose3 } from "./kernels/conv-transpose.js";
 import { lift3, liftSizes, liftWindows } from "./kernels/lift.js";
 import { maxPool3 } from "./kernels/max-pool.js";
 import { maxUnpool } from "./kernels/max-unpool.js";
+import { pad } from "./kernels/pad.js";
 import { unary } from "./kernels/unary.js";
+import type { ArgReduceResult, BinaryOp, Im2ColGeometry, ReduceOp } from "@convkit/core";
+import { binary } from "./kernels/binary.js";
+import { fold2d, unfold2d } from "./kernels/im2col.js";
+import { concat, slice, transpose } from "./kernels/layout.js";
+import { matmul } from "./kernels/matmul.js";
+import { argReduce, reduce, softmax, splitAt } from "./kernels/reduce.js";
 
 /** One typed array shared by every handle that views it (reshape aliases instead of copying). */
 interface CpuBuffer {
@@ -98,6 +110,75 @@ export class CpuBackend implements Backend {
     return this.own(out);
   }
 
+  // Tensor plumbing: thin wrappers over kernels/{binary,layout,reduce,matmul,im2col}.ts.
+  private alloc(dtype: DType, size: number): TypedArray {
+    return dtype === "int32" ? new Int32Array(size) : new Float32Array(size);
+  }
+
+  binary(a: KernelTensor, b: KernelTensor, op: BinaryOp, outShape: readonly number[]): DataHandle {
+    const out = this.alloc(a.dtype, prod(outShape));
+    binary(this.read(a), a.shape, this.read(b), b.shape, op, outShape, out);
+    return this.own(out);
+  }
+
+  transpose(x: KernelTensor, perm: readonly number[]): DataHandle {
+    const out = this.alloc(x.dtype, prod(x.shape));
+    transpose(this.read(x), x.shape, perm, out);
+    return this.own(out);
+  }
+
+  concat(xs: readonly KernelTensor[], axis: number): DataHandle {
+    const out = this.alloc(xs[0].dtype, xs.reduce((n, x) => n + prod(x.shape), 0));
+    concat(xs.map((x) => this.read(x)), xs.map((x) => x.shape), axis, out);
+    return this.own(out);
+  }
+
+  slice(x: KernelTensor, begin: readonly number[], size: readonly number[], step: readonly number[]): DataHandle {
+    const out = this.alloc(x.dtype, prod(size));
+    slice(this.read(x), x.shape, begin, size, step, out);
+    return this.own(out);
+  }
+
+  reduce(x: KernelTensor, axes: readonly number[], op: ReduceOp): DataHandle {
+    const out = this.alloc(x.dtype, prod(x.shape.filter((_, d) => !axes.includes(d))));
+    reduce(this.read(x), x.shape, axes, op, out);
+    return this.own(out);
+  }
+
+  argReduce(x: KernelTensor, axis: number, op: "max" | "min"): ArgReduceResult {
+    const size = prod(x.shape) / x.shape[axis];
+    const values = this.alloc(x.dtype, size);
+    const indices = new Int32Array(size);
+    argReduce(this.read(x), splitAt(x.shape, axis), op, values, indices);
+    return { values: this.own(values), indices: this.own(indices) };
+  }
+
+  softmax(x: KernelTensor, axis: number, log: boolean): DataHandle {
+    const out = new Float32Array(prod(x.shape));
+    softmax(this.f32(x), splitAt(x.shape, axis), log, out);
+    return this.own(out);
+  }
+
+  matmul(a: KernelTensor, b: KernelTensor, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataHandle {
+    const out = new Float32Array(prod(outShape));
+    matmul(this.f32(a), a.shape, this.f32(b), b.shape, transposeA, transposeB, outShape, out);
+    return this.own(out);
+  }
+
+  unfold(x: KernelTensor, g: Im2ColGeometry): DataHandle {
+    const planes = x.shape[0] * x.shape[1];
+    const out = new Float32Array(planes * prod(g.kernel) * prod(g.blocks));
+    unfold2d(this.f32(x), planes, g, out);
+    return this.own(out);
+  }
+
+  fold(x: KernelTensor, g: Im2ColGeometry): DataHandle {
+    const planes = x.shape[0] * (x.shape[1] / prod(g.kernel));
+    const out = new Float32Array(planes * prod(g.image));
+    fold2d(this.f32(x), planes, g, out);
+    return this.own(out);
+  }
+
   maxPool(x: KernelTensor, g: PoolGeometry, withIndices: boolean): MaxPoolResult {
     const planes = x.shape[0] * x.shape[1];
     const size = planes * prod(g.outShape);
@@ -136,6 +217,31 @@ export class CpuBackend implements Backend {
     const outPlane = prod(g.outShape);
     const out = new Float32Array(planes * outPlane);
     maxUnpool(this.f32(x), this.read(indices) as Int32Array, planes, inPlane, outPlane, out);
+    return this.own(out);
+  }
+
+  conv(x: KernelTensor, weight: KernelTensor, bias: KernelTensor | null, g: ConvGeometry): DataHandle {
+    const [N, C] = x.shape;
+    const M = weight.shape[0];
+    const out = new Float32Array(N * M * prod(g.outShape));
+    const geom = lift3(x.shape.slice(2), { ...g, kernel: weight.shape.slice(2) });
+    conv3(this.f32(x), this.f32(weight), bias ? this.f32(bias) : null, N, C, M, g.groups, geom, out);
+    return this.own(out);
+  }
+
+  convTranspose(x: KernelTensor, weight: KernelTensor, bias: KernelTensor | null, g: ConvTransposeGeometry): DataHandle {
+    const [N, C] = x.shape;
+    const M = weight.shape[1] * g.groups;
+    const out = new Float32Array(N * M * prod(g.outShape));
+    const geom = lift3(x.shape.slice(2), { ...g, kernel: weight.shape.slice(2) });
+    convTranspose3(this.f32(x), this.f32(weight), bias ? this.f32(bias) : null, N, C, M, g.groups, geom, out);
+    return this.own(out);
+  }
+
+  pad(x: KernelTensor, padBegin: readonly number[], padEnd: readonly number[], mode: PadMode, value: number): DataHandle {
+    const size = prod(x.shape.map((n, i) => n + padBegin[i] + padEnd[i]));
+    const out = x.dtype === "int32" ? new Int32Array(size) : new Float32Array(size);
+    pad(this.read(x), x.shape, padBegin, padEnd, mode, value, out);
     return this.own(out);
   }
 }

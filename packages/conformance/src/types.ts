@@ -14,7 +14,24 @@ export type Feature =
   | "asymmetricPadding"
   | "pool3d"
   | "nan"
-  | "unary";
+  | "unary"
+  | "binary"
+  | "activation"
+  | "softmax"
+  | "layout"
+  | "reduce"
+  | "argReduce"
+  | "matmul"
+  | "im2col"
+  | "shuffle"
+  | "int32"
+  | "conv"
+  | "convTranspose"
+  | "conv3d"
+  | "groups"
+  | "depthwise"
+  | "paddingMode"
+  | "pad";
 
 /** A JSON tensor: flat row-major data; non-finite floats as the strings "NaN", "Infinity", "-Infinity". */
 export interface JsonTensor {

@@ -54,6 +54,41 @@ export interface MaxUnpoolGeometry {
   readonly outShape: readonly number[];
 }
 
+/**
+ * Convolution geometry, one entry per spatial dim; zero padding only (core applies the other padding
+ * modes with `pad` first). The weight is `[Cout, Cin / groups, ...kernel]` and output channel `oc` reads
+ * the input channels of group `floor(oc / (Cout / groups))`. Output position `o` of dim `i` reads input
+ * positions `o * stride[i] - padBegin[i] + t * dilation[i]` for kernel taps `t`; positions outside
+ * `[0, in)` read 0. `outShape` is the spatial output shape, resolved by core. Bias, if any, is `[Cout]`.
+ */
+export interface ConvGeometry {
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly padBegin: readonly number[];
+  readonly padEnd: readonly number[];
+  readonly groups: number;
+  readonly outShape: readonly number[];
+}
+
+/**
+ * Transposed-convolution geometry. The weight is `[Cin, Cout / groups, ...kernel]`; input channel `ci`
+ * feeds the output channels of group `floor(ci / (Cin / groups))`. Input position `i` with kernel tap `t`
+ * adds to output position `i * stride - padBegin + t * dilation`; positions outside `[0, outShape)` are
+ * dropped, and output positions no tap reaches hold just the bias. `outShape` (resolved by core) is
+ * `(in - 1) * stride + dilation * (k - 1) + 1 - padBegin - padEnd`; `padEnd` may be negative (extra
+ * positions at the end: torch's outputPadding, ONNX's output_shape).
+ */
+export type ConvTransposeGeometry = ConvGeometry;
+
+/**
+ * Padding modes of `pad`, per dim with begin/end amounts (F.pad's semantics): `constant` fills with a
+ * value and crops where an amount is negative; `reflect` mirrors without repeating the edge;
+ * `replicate` repeats the edge; `circular` wraps around. For every mode, output position `o` maps to
+ * input position `o - padBegin` before the mode's rule applies, except `circular`, which first crops
+ * negative amounts and then wraps within the cropped extent (PyTorch's order).
+ */
+export type PadMode = "constant" | "reflect" | "replicate" | "circular";
+
 /** Element-wise unary functions. `alpha` is the scalar operand where one is needed. */
 export type UnaryOp =
   | "abs"
@@ -65,7 +100,43 @@ export type UnaryOp =
   | "log"
   | "pow" // x ** alpha
   | "mulScalar" // x * alpha
-  | "addScalar"; // x + alpha
+  | "addScalar" // x + alpha
+  | "relu6"
+  | "leakyRelu" // alpha = negative slope
+  | "sigmoid"
+  | "tanh"
+  | "hardswish"
+  | "hardsigmoid"
+  | "gelu" // exact, with erf
+  | "geluTanh"; // tanh approximation
+
+/** Element-wise binary functions. Both operands and the result share one dtype (float32 or int32; int32 wraps). */
+export type BinaryOp = "add" | "sub" | "mul" | "div" | "maximum" | "minimum";
+
+/** Reductions over a set of axes. max/min propagate NaN; core never reduces an empty axis with them. */
+export type ReduceOp = "sum" | "mean" | "max" | "min";
+
+export interface ArgReduceResult {
+  readonly values: DataHandle;
+  /** int32 position along the reduced axis: the first NaN if any, else the first extreme value. */
+  readonly indices: DataHandle;
+}
+
+/**
+ * Sliding-block geometry of `unfold`/`fold` (im2col / col2im), one entry per spatial dim. Block `o` of
+ * dim `i` covers image positions `o * stride[i] - padBegin[i] + t * dilation[i]` for `t` in
+ * `[0, kernel[i])`; positions outside `[0, image[i])` read as 0 (unfold) or are dropped (fold).
+ */
+export interface Im2ColGeometry {
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly dilation: readonly number[];
+  readonly padBegin: readonly number[];
+  /** Spatial shape of the image side: unfold's input, fold's output. */
+  readonly image: readonly number[];
+  /** Number of block positions per spatial dim (their product is the columns' last dim). */
+  readonly blocks: readonly number[];
+}
 
 export interface MaxPoolResult {
   readonly output: DataHandle;
@@ -100,6 +171,42 @@ export interface Backend {
   adaptiveMaxPool(x: KernelTensor, g: AdaptivePoolGeometry, withIndices: boolean): MaxPoolResult;
   adaptiveAvgPool(x: KernelTensor, g: AdaptivePoolGeometry): DataHandle;
   maxUnpool(x: KernelTensor, indices: KernelTensor, g: MaxUnpoolGeometry): DataHandle;
+
+  // Convolution (float32 in, float32 out). Output `[N, Cout, ...g.outShape]`; bias is `[Cout]` or null.
+  conv(x: KernelTensor, weight: KernelTensor, bias: KernelTensor | null, g: ConvGeometry): DataHandle;
+  convTranspose(x: KernelTensor, weight: KernelTensor, bias: KernelTensor | null, g: ConvTransposeGeometry): DataHandle;
+  /**
+   * Pads (or crops, where an amount is negative) every dim `i` by `padBegin[i]` / `padEnd[i]`; the output
+   * dim is `in + padBegin + padEnd`, already checked by core (>= 0, and >= 1 with input >= 1 left for
+   * reflect/replicate/circular). `value` fills constant padding. Same dtype out as in.
+   */
+  pad(x: KernelTensor, padBegin: readonly number[], padEnd: readonly number[], mode: PadMode, value: number): DataHandle;
+
+  // Tensor plumbing. Shapes are already checked by core; any dtype unless stated.
+  /** `a` and `b` have `outShape`'s rank; each of their dims equals `outShape`'s or is 1 (broadcast). */
+  binary(a: KernelTensor, b: KernelTensor, op: BinaryOp, outShape: readonly number[]): DataHandle;
+  /** Output dim `i` is input dim `perm[i]`; the result is contiguous row-major. */
+  transpose(x: KernelTensor, perm: readonly number[]): DataHandle;
+  /** Joins along `axis`; all other dims are equal. */
+  concat(xs: readonly KernelTensor[], axis: number): DataHandle;
+  /** Elements `begin[i] + j * step[i]` for `j` in `[0, size[i])` of every dim (step >= 1, all in range). */
+  slice(x: KernelTensor, begin: readonly number[], size: readonly number[], step: readonly number[]): DataHandle;
+  /** Reduces the distinct, ascending `axes`; the output shape is the input's with those dims removed. mean is float32 only. */
+  reduce(x: KernelTensor, axes: readonly number[], op: ReduceOp): DataHandle;
+  /** Max/min and its index along one non-empty `axis`, which is removed from the output shape. */
+  argReduce(x: KernelTensor, axis: number, op: "max" | "min"): ArgReduceResult;
+  /** float32 softmax (or log-softmax) along `axis`, shape unchanged. */
+  softmax(x: KernelTensor, axis: number, log: boolean): DataHandle;
+  /**
+   * float32 batched matrix product: `a` is `[...batch, M, K]` (`[..., K, M]` when transposeA), `b` is
+   * `[...batch, K, N]` (`[..., N, K]` when transposeB), both with `outShape`'s rank >= 2; their batch
+   * dims equal `outShape`'s or are 1 (broadcast). `outShape` is `[...batch, M, N]`.
+   */
+  matmul(a: KernelTensor, b: KernelTensor, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataHandle;
+  /** float32 im2col: `[N, C, ...image]` to `[N, C * prod(kernel), prod(blocks)]`, rows ordered (c, kernel offsets). */
+  unfold(x: KernelTensor, g: Im2ColGeometry): DataHandle;
+  /** float32 col2im, unfold's adjoint: `[N, C * prod(kernel), prod(blocks)]` to `[N, C, ...image]`, overlaps summed. */
+  fold(x: KernelTensor, g: Im2ColGeometry): DataHandle;
 
   /** Optional: release everything (workers, device contexts). */
   dispose?(): void;

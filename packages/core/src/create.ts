@@ -126,7 +126,8 @@ export interface RandomOptions {
   generator?: Generator;
 }
 
-function pickGenerator(what: string, o: RandomOptions): Generator {
+/** @internal The generator random ops draw from: `generator`, else a fresh one from `seed`, else the default. */
+export function pickGenerator(what: string, o: RandomOptions): Generator {
   if (o.generator) return o.generator;
   if (o.seed !== undefined) {
     // Seeds are used modulo 2^32; a fractional or non-numeric seed would silently alias another one.

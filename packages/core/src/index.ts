@@ -9,8 +9,15 @@ export type {
   AvgPoolGeometry,
   AdaptivePoolGeometry,
   MaxUnpoolGeometry,
+  ConvGeometry,
+  ConvTransposeGeometry,
+  PadMode,
   MaxPoolResult,
   UnaryOp,
+  BinaryOp,
+  ReduceOp,
+  ArgReduceResult,
+  Im2ColGeometry,
 } from "./backend.js";
 export {
   registerBackend,
@@ -33,7 +40,7 @@ export { formatTensor } from "./format.js";
 export { type Size1, type Size2, type Size3, type SizeN, expandInts } from "./args.js";
 export { poolOutputSize, convOutputSize, adaptiveWindows, maxUnpoolOutputSize, effectiveKernel } from "./pool-output-size.js";
 export { samePadding, splitPads, type Pads } from "./padding.js";
-export { resolveWindow, type PadsN, type WindowArgs } from "./ops/pool-window.js";
+export { resolveWindow, checkHalfKernelPadding, type PadsN, type WindowArgs } from "./ops/pool-window.js";
 export { maxPool1d, maxPool2d, maxPool3d, maxPoolNd, type MaxPoolOptions, type MaxPoolNdOptions, type MaxPoolFn } from "./ops/max-pool.js";
 export { avgPool1d, avgPool2d, avgPool3d, avgPoolNd, type AvgPoolOptions, type AvgPool1dOptions, type AvgPoolNdOptions } from "./ops/avg-pool.js";
 export {
@@ -53,4 +60,27 @@ export {
 } from "./ops/adaptive-pool.js";
 export { maxUnpool1d, maxUnpool2d, maxUnpool3d, type MaxUnpoolOptions } from "./ops/max-unpool.js";
 export { lpPool1d, lpPool2d, lpPoolNd, type LpPoolOptions, type LpPoolNdOptions } from "./ops/lp-pool.js";
+export { conv1d, conv2d, conv3d, convNd, type ConvOptions, type ConvNdOptions, type PaddingMode } from "./ops/conv.js";
+export {
+  convTranspose1d,
+  convTranspose2d,
+  convTranspose3d,
+  convTransposeNd,
+  type ConvTransposeOptions,
+  type ConvTransposeNdOptions,
+} from "./ops/conv-transpose.js";
+export { pad } from "./ops/pad.js";
+export { convParameterCount, convMacs, type ConvCostConfig, type ConvMacsConfig } from "./ops/conv-cost.js";
 export { abs, neg, sign, relu, sqrt, exp, log, pow, mulScalar, addScalar } from "./ops/unary.js";
+export { add, sub, mul, div, maximum, minimum, type Operand } from "./ops/binary.js";
+export { relu6, leakyRelu, sigmoid, tanh, hardswish, hardsigmoid, gelu, softmax, logSoftmax, type GeluOptions } from "./ops/activation.js";
+export { cat, stack } from "./ops/concat.js";
+export { split, chunk, narrow, slice } from "./ops/split.js";
+export { permute, transpose } from "./ops/permute.js";
+export { reshape, flatten, squeeze, unsqueeze } from "./ops/view.js";
+export { sum, mean, amax, amin, max, min, argmax, argmin, type ReduceOptions, type ReduceDims, type ExtremeFn } from "./ops/reduce.js";
+export { matmul, linear } from "./ops/matmul.js";
+export { unfold, fold, type FoldOptions } from "./ops/fold.js";
+export { channelShuffle, pixelShuffle, pixelUnshuffle } from "./ops/shuffle.js";
+export { batchNorm, batchNormTrain, type BatchNormOptions, type BatchNormTrainOptions } from "./ops/batch-norm.js";
+export { dropout, type DropoutOptions } from "./ops/dropout.js";

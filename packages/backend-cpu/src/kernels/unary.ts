@@ -1,4 +1,5 @@
 import type { UnaryOp } from "@convkit/core";
+import { activation } from "./activation.js";
 
 /** Element-wise functions with PyTorch's float32 results (pow 2 and 3 by float multiplication, 0.5 by sqrt). */
 export function unary(x: Float32Array, op: UnaryOp, alpha: number, out: Float32Array): void {
@@ -41,6 +42,8 @@ export function unary(x: Float32Array, op: UnaryOp, alpha: number, out: Float32A
     case "pow":
       pow(x, alpha, out);
       return;
+    default:
+      activation(x, op, alpha, out);
   }
 }
 

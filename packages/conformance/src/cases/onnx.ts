@@ -9,6 +9,8 @@
 import {
   type Tensor,
   avgPoolNd,
+  convNd,
+  convTransposeNd,
   globalAvgPool,
   globalMaxPool,
   lpPoolNd,
@@ -17,6 +19,9 @@ import {
   maxUnpool2d,
   maxUnpool3d,
   maxUnpoolOutputSize,
+  permute,
+  pixelShuffle,
+  reshape,
   samePadding,
   tensor,
 } from "@convkit/core";
@@ -108,7 +113,13 @@ export function stringAttr(c: OnnxCase, name: string, fallback: string): string 
  * Per-dim `[begin, end]` pads from `auto_pad` and `pads` (ONNX order: all begins, then all ends).
  * SAME_UPPER / SAME_LOWER are resolved with core's samePadding (`out = ceil(in / s)`).
  */
-export function resolveOnnxPads(c: OnnxCase, spatial: readonly number[], kernel: readonly number[], strides: readonly number[], dilations: readonly number[]): [number, number][] {
+export function resolveOnnxPads(
+  c: OnnxCase,
+  spatial: readonly number[],
+  kernel: readonly number[],
+  strides: readonly number[],
+  dilations: readonly number[],
+): [number, number][] {
   const rank = kernel.length;
   const autoPad = stringAttr(c, "auto_pad", "NOTSET");
   if (autoPad !== "NOTSET" && c.attributes.pads !== undefined) fail(c, `pads and auto_pad ${autoPad} are both set`);
@@ -308,7 +319,8 @@ const mapMaxUnpool: OnnxMapper = (c) => {
   const [xT, xI, shapeInput] = c.inputs;
   const kernel = intsAttr(c, "kernel_shape", []);
   const rank = kernel.length;
-  if (rank < 1 || rank > 3 || rank !== xT.shape.length - 2) fail(c, `kernel_shape ${JSON.stringify(kernel)} does not match input shape ${JSON.stringify(xT.shape)}`);
+  if (rank < 1 || rank > 3 || rank !== xT.shape.length - 2)
+    fail(c, `kernel_shape ${JSON.stringify(kernel)} does not match input shape ${JSON.stringify(xT.shape)}`);
   const stride = intsAttr(c, "strides", new Array(rank).fill(1));
   const pads = resolveOnnxPads(c, xT.shape.slice(2), kernel, stride, new Array(rank).fill(1));
   if (pads.some(([b, e]) => b !== e)) {
@@ -329,7 +341,8 @@ const mapMaxUnpool: OnnxMapper = (c) => {
   if (shapeInput !== undefined) {
     const full = int32Values(c, shapeInput);
     const target = full.slice(2);
-    if (full.length !== rank + 2 || full[0] !== xT.shape[0] || full[1] !== xT.shape[1]) fail(c, `output_shape ${JSON.stringify(full)} does not fit input shape ${JSON.stringify(xT.shape)}`);
+    if (full.length !== rank + 2 || full[0] !== xT.shape[0] || full[1] !== xT.shape[1])
+      fail(c, `output_shape ${JSON.stringify(full)} does not fit input shape ${JSON.stringify(xT.shape)}`);
     const bad = target.findIndex((t, i) => t < defaults[i] || t >= defaults[i] + stride[i]);
     if (bad >= 0) {
       return {
@@ -365,10 +378,176 @@ export function relinearize(v: number, from: readonly number[], to: readonly num
   return out;
 }
 
+// ---- convolution ------------------------------------------------------------------------------------
+
+const CONV_ATTRIBUTES = ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"] as const;
+
+interface OnnxConvGeometry {
+  kernel: number[];
+  stride: number[];
+  dilation: number[];
+  groups: number;
+}
+
+/** Kernel from W's spatial dims (kernel_shape, when set, must agree), strides/dilations default 1. */
+function convGeometry(c: OnnxCase, x: OnnxTensor, w: OnnxTensor): OnnxConvGeometry {
+  const kernel = w.shape.slice(2);
+  const rank = kernel.length;
+  if (rank < 1 || x.shape.length !== rank + 2) fail(c, `W shape ${JSON.stringify(w.shape)} does not match input shape ${JSON.stringify(x.shape)}`);
+  const declared = intsAttr(c, "kernel_shape", kernel);
+  if (declared.length !== rank || declared.some((k, i) => k !== kernel[i]))
+    fail(c, `kernel_shape ${JSON.stringify(declared)} differs from W's spatial shape ${JSON.stringify(kernel)}`);
+  const stride = intsAttr(c, "strides", new Array(rank).fill(1));
+  const dilation = intsAttr(c, "dilations", new Array(rank).fill(1));
+  if (stride.length !== rank || dilation.length !== rank)
+    fail(c, `strides ${JSON.stringify(stride)} and dilations ${JSON.stringify(dilation)} must hold ${rank} values`);
+  return { kernel, stride, dilation, groups: intAttr(c, "group", 1) };
+}
+
+function convFeatures(base: Feature, g: OnnxConvGeometry, pads: readonly (readonly [number, number])[]): Feature[] {
+  const f: Feature[] = [base];
+  if (g.kernel.length === 3) f.push("conv3d");
+  if (g.groups > 1) f.push("groups");
+  if (g.dilation.some((d) => d > 1)) f.push("dilation");
+  if (pads.some(([b, e]) => b !== e)) f.push("asymmetricPadding");
+  return f;
+}
+
+/** The optional bias B (none of the upstream cases has one). */
+function biasTensor(c: OnnxCase, b: OnnxTensor | undefined): Tensor | null {
+  return b === undefined ? null : inputTensor(c, b);
+}
+
+/** ONNX Conv: W `[M, C / group, k...]` as in PyTorch; auto_pad resolved as for pooling, pads passed as `[begin, end]`. */
+const mapConv: OnnxMapper = (c) => {
+  checkAttributes(c, CONV_ATTRIBUTES);
+  arity(c, [2, 3], [1]);
+  const [x, w, b] = c.inputs;
+  const g = convGeometry(c, x, w);
+  const pads = resolveOnnxPads(c, x.shape.slice(2), g.kernel, g.stride, g.dilation);
+  const features = convFeatures("conv", g, pads);
+  if (g.groups > 1 && g.groups === x.shape[1]) features.push("depthwise");
+  return {
+    features,
+    outputs: [expectedOutput(c, c.outputs[0], "close")],
+    run: () => [convNd(inputTensor(c, x), inputTensor(c, w), { bias: biasTensor(c, b), stride: g.stride, dilation: g.dilation, groups: g.groups, pads })],
+  };
+};
+
+/**
+ * ConvTranspose pads per dim. `output_shape` (or, with auto_pad SAME_*, `in * s`) overrides `pads`:
+ * `total = s * (in - 1) + output_padding + dk - target`; SAME_UPPER puts `floor(total / 2)` at the begin,
+ * NOTSET and SAME_LOWER put it at the end (floor division, so a negative total gives a negative end pad).
+ */
+export function convTransposePads(c: OnnxCase, spatial: readonly number[], g: OnnxConvGeometry, outputPadding: readonly number[]): [number, number][] {
+  const rank = g.kernel.length;
+  const autoPad = stringAttr(c, "auto_pad", "NOTSET");
+  let target = c.attributes.output_shape === undefined ? null : intsAttr(c, "output_shape", []);
+  if (target === null && (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER")) target = spatial.map((n, i) => n * g.stride[i]);
+  if (target === null) return resolveOnnxPads(c, spatial, g.kernel, g.stride, g.dilation);
+  if (target.length !== rank) fail(c, `output_shape ${JSON.stringify(target)} must hold ${rank} spatial sizes`);
+  if (autoPad !== "NOTSET" && autoPad !== "SAME_UPPER" && autoPad !== "SAME_LOWER") fail(c, `auto_pad ${autoPad} with output_shape is not handled`);
+  return target.map((t, i) => {
+    const full = g.stride[i] * (spatial[i] - 1) + outputPadding[i] + (g.kernel[i] - 1) * g.dilation[i] + 1;
+    const total = full - t;
+    const half = Math.floor(total / 2);
+    return autoPad === "SAME_UPPER" ? [half, total - half] : [total - half, half];
+  });
+}
+
+/** ONNX ConvTranspose: W `[C, M / group, k...]` as in PyTorch; begin/end pads and output_padding go to convTransposeNd. */
+const mapConvTranspose: OnnxMapper = (c) => {
+  checkAttributes(c, [...CONV_ATTRIBUTES, "output_padding", "output_shape"]);
+  arity(c, [2, 3], [1]);
+  const [x, w, b] = c.inputs;
+  const g = convGeometry(c, x, w);
+  const outputPadding = intsAttr(c, "output_padding", new Array(g.kernel.length).fill(0));
+  if (outputPadding.length !== g.kernel.length) fail(c, `output_padding ${JSON.stringify(outputPadding)} must hold ${g.kernel.length} values`);
+  const pads = convTransposePads(c, x.shape.slice(2), g, outputPadding);
+  const negative = pads.findIndex(([pb]) => pb < 0);
+  if (negative >= 0) {
+    return { inexpressible: `begin pad ${pads[negative][0]} in dim ${negative} is negative; convTransposeNd allows a negative pad only at the end` };
+  }
+  return {
+    features: convFeatures("convTranspose", g, pads),
+    outputs: [expectedOutput(c, c.outputs[0], "close")],
+    run: () => [
+      convTransposeNd(inputTensor(c, x), inputTensor(c, w), {
+        bias: biasTensor(c, b),
+        stride: g.stride,
+        dilation: g.dilation,
+        groups: g.groups,
+        padBegin: pads.map(([pb]) => pb),
+        padEnd: pads.map(([, pe]) => pe),
+        outputPadding,
+      }),
+    ],
+  };
+};
+
+// ---- depth / space ----------------------------------------------------------------------------------
+
+/** blocksize and the 4-D input both ops require. */
+function blockArgs(c: OnnxCase): { b: number; shape: [number, number, number, number] } {
+  arity(c, [1], [1]);
+  const b = intAttr(c, "blocksize", 0);
+  const s = c.inputs[0].shape;
+  if (b < 1 || s.length !== 4) fail(c, `needs blocksize >= 1 and a 4-D input, got blocksize ${b}, input shape ${JSON.stringify(s)}`);
+  return { b, shape: [s[0], s[1], s[2], s[3]] };
+}
+
+/** reshape, permute, reshape through core: the data moves in the backend, not on the test side. */
+function rearrange(x: Tensor, split: readonly number[], perm: readonly number[], out: readonly number[]): Tensor {
+  return reshape(permute(reshape(x, split), perm), out);
+}
+
+/**
+ * ONNX DepthToSpace. CRD is PyTorch's pixel_shuffle order; DCR (the default) takes the block offsets
+ * from the leading channel bits: `[N, b, b, C/b², H, W]` permuted `[0, 3, 4, 1, 5, 2]`.
+ */
+const mapDepthToSpace: OnnxMapper = (c) => {
+  checkAttributes(c, ["blocksize", "mode"]);
+  const { b, shape } = blockArgs(c);
+  const [n, ch, h, w] = shape;
+  const mode = stringAttr(c, "mode", "DCR");
+  if (mode !== "DCR" && mode !== "CRD") fail(c, `unknown mode ${mode}`);
+  if (ch % (b * b) !== 0) fail(c, `channels ${ch} must be divisible by blocksize² ${b * b}`);
+  const oc = ch / (b * b);
+  return {
+    features: mode === "CRD" ? ["shuffle"] : ["layout"],
+    outputs: [expectedOutput(c, c.outputs[0], "exact")],
+    run: () => {
+      const x = inputTensor(c, c.inputs[0]);
+      if (mode === "CRD") return [pixelShuffle(x, b)];
+      return [rearrange(x, [n, b, b, oc, h, w], [0, 3, 4, 1, 5, 2], [n, oc, h * b, w * b])];
+    },
+  };
+};
+
+/**
+ * ONNX SpaceToDepth: output channel `(i * b + j) * C + c`, i.e. `[N, C, H/b, b, W/b, b]` permuted
+ * `[0, 3, 5, 1, 2, 4]`. PyTorch's pixel_unshuffle orders channels `c * b² + i * b + j` (same only for C = 1).
+ */
+const mapSpaceToDepth: OnnxMapper = (c) => {
+  checkAttributes(c, ["blocksize"]);
+  const { b, shape } = blockArgs(c);
+  const [n, ch, h, w] = shape;
+  if (h % b !== 0 || w % b !== 0) fail(c, `height ${h} and width ${w} must be divisible by blocksize ${b}`);
+  return {
+    features: ["layout"],
+    outputs: [expectedOutput(c, c.outputs[0], "exact")],
+    run: () => [rearrange(inputTensor(c, c.inputs[0]), [n, ch, h / b, b, w / b, b], [0, 3, 5, 1, 2, 4], [n, ch * b * b, h / b, w / b])],
+  };
+};
+
 // ---- registry ---------------------------------------------------------------------------------------
 
-/** Adapter per ONNX opType. Conv, ConvTranspose, DepthToSpace and SpaceToDepth are added with their ops. */
+/** Adapter per ONNX opType. */
 export const ONNX_MAPPERS: Readonly<Record<string, OnnxMapper>> = {
+  Conv: mapConv,
+  ConvTranspose: mapConvTranspose,
+  DepthToSpace: mapDepthToSpace,
+  SpaceToDepth: mapSpaceToDepth,
   MaxPool: mapMaxPool,
   AveragePool: mapAveragePool,
   LpPool: mapLpPool,

@@ -1,6 +1,7 @@
 /**
  * Cases from the committed PyTorch fixtures (`fixtures/*.json`, written by `tools/fixtures/generate.py`
- * with Debian's torch). A case calls the core op named `op` as `op(...inputs, ...args)`.
+ * with Debian's torch). A case calls the core op named `op` as `op(...inputs, ...args)`, or with its
+ * `call` argument list when it has one.
  */
 import * as core from "@convkit/core";
 import { readFileSync, readdirSync } from "node:fs";
@@ -16,6 +17,13 @@ export interface FixtureCase {
   outputs: JsonTensor[];
   compare: Comparison[];
   features: Feature[];
+  /**
+   * Optional explicit argument list replacing `(...inputs, ...args)`: any `{ "input": i }` in it (also
+   * nested in arrays) stands for input tensor i, e.g. `[[{"input":0},{"input":1}], 1]` for
+   * `cat([a, b], 1)` or `[2.5, {"input":0}]` for `sub(2.5, x)`; markers inside option objects work
+   * too: `[{"input":0}, {"input":1}, {"bias": {"input":2}}]` for `conv2d(x, w, { bias })`.
+   */
+  call?: unknown[];
 }
 
 export interface FixtureFile {
@@ -35,6 +43,18 @@ export function loadFixtureFiles(dir = FIXTURE_DIR): FixtureFile[] {
     .map((f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8")) as FixtureFile);
 }
 
+/** Replaces each `{ "input": i }` marker in a `call` list (in arrays and option objects) by input tensor i. */
+function withInputs(value: unknown, inputs: readonly core.Tensor[]): unknown {
+  if (Array.isArray(value)) return value.map((v) => withInputs(v, inputs));
+  if (value !== null && typeof value === "object" && Object.keys(value).length === 1 && typeof (value as { input?: unknown }).input === "number") {
+    return inputs[(value as { input: number }).input];
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withInputs(v, inputs)]));
+  }
+  return value;
+}
+
 export function pytorchCases(): ConformanceCase[] {
   const out: ConformanceCase[] = [];
   for (const file of loadFixtureFiles()) {
@@ -48,7 +68,7 @@ export function pytorchCases(): ConformanceCase[] {
         outputs: fc.outputs.map((o, i) => ({ name: `output ${i}`, expected: o, compare: fc.compare[i] ?? "close" })),
         run: () => {
           const inputs = fc.inputs.map(fromJson);
-          const r = fn(...inputs, ...fc.args);
+          const r = fc.call ? fn(...(withInputs(fc.call, inputs) as unknown[])) : fn(...inputs, ...fc.args);
           return Array.isArray(r) ? r : [r];
         },
       });

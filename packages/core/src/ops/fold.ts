@@ -1,0 +1,83 @@
+/** Sliding-block extraction and its adjoint: F.unfold (im2col) and F.fold (col2im), 2 spatial dims as in torch. */
+import { NON_NEGATIVE, POSITIVE, type Size2, assertTensor, batchInput, expandInts, releaseBatched, unbatch } from "../args.js";
+import type { Im2ColGeometry } from "../backend.js";
+import { ArgumentError, ShapeError, fmt } from "../errors.js";
+import type { Tensor } from "../tensor.js";
+import { wrap } from "./kernel-call.js";
+
+export interface FoldOptions {
+  dilation?: Size2;
+  /** Implicit zero padding on both sides of each spatial dim. */
+  padding?: Size2;
+  stride?: Size2;
+}
+
+function geometry(op: string, image: readonly number[], kernelSize: Size2, o: FoldOptions, shape: readonly number[]): Im2ColGeometry {
+  const kernel = expandInts(op, "kernelSize", kernelSize, 2, POSITIVE, shape);
+  const dilation = expandInts(op, "dilation", o.dilation ?? 1, 2, POSITIVE, shape);
+  const padding = expandInts(op, "padding", o.padding ?? 0, 2, NON_NEGATIVE, shape);
+  const stride = expandInts(op, "stride", o.stride ?? 1, 2, POSITIVE, shape);
+  const blocks = image.map((n, i) => Math.floor((n + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1) / stride[i]) + 1);
+  if (blocks.some((b) => b < 1)) {
+    throw new ShapeError(
+      `${op}: no sliding block fits: spatial size ${fmt(image)} with kernelSize ${fmt(kernel)}, dilation ${fmt(dilation)}, padding ${fmt(padding)}, stride ${fmt(stride)} gives ${fmt(blocks)} blocks (each must be at least 1; input shape ${fmt(shape)})`,
+    );
+  }
+  return { kernel, stride, dilation, padBegin: padding, image, blocks };
+}
+
+function checkOptions(op: string, options: unknown): FoldOptions {
+  if (options === null || typeof options !== "object") throw new ArgumentError(`${op}: options must be an object, got ${fmt(options)}`);
+  return options as FoldOptions;
+}
+
+/**
+ * Extracts sliding blocks, like F.unfold: input `(N, C, H, W)` or `(C, H, W)` to
+ * `(N, C * kH * kW, L)` (or `(C * kH * kW, L)`), L the number of block positions, rows ordered (c, kh, kw).
+ */
+export function unfold(input: Tensor, kernelSize: Size2, options: FoldOptions = {}): Tensor {
+  const b = batchInput("unfold", input, 2);
+  try {
+    const g = geometry("unfold", b.x.shape.slice(2), kernelSize, checkOptions("unfold", options), input.shape);
+    const [n, c] = b.x.shape;
+    const shape = [n, c * g.kernel[0] * g.kernel[1], g.blocks[0] * g.blocks[1]];
+    return unbatch(wrap(b.x.impl, b.x.impl.unfold(b.x, g), shape, "float32"), b);
+  } finally {
+    releaseBatched(b);
+  }
+}
+
+/**
+ * Sums sliding blocks back into an image, like F.fold: input `(N, C * kH * kW, L)` or `(C * kH * kW, L)`
+ * to `(N, C, outputSize[0], outputSize[1])` (or unbatched), where L must be the number of block positions.
+ */
+export function fold(input: Tensor, outputSize: Size2, kernelSize: Size2, options: FoldOptions = {}): Tensor {
+  assertTensor("fold", "input", input);
+  const r = input.shape.length;
+  if (r !== 2 && r !== 3) throw new ShapeError(`fold: input must be 2-D (C * kH * kW, L) or 3-D (N, C * kH * kW, L), got ${r}-D input of shape ${fmt(input.shape)}`);
+  if (input.dtype !== "float32") throw new ArgumentError(`fold: input must be float32, got ${input.dtype} (shape ${fmt(input.shape)})`);
+  if (input.shape.slice(r - 2).some((d) => d === 0)) throw new ShapeError(`fold: input may be empty only in the batch dim, got shape ${fmt(input.shape)}`);
+  const image = expandInts("fold", "outputSize", outputSize, 2, POSITIVE, input.shape);
+  const g = geometry("fold", image, kernelSize, checkOptions("fold", options), input.shape);
+  const [rows, cols] = input.shape.slice(r - 2);
+  const k = g.kernel[0] * g.kernel[1];
+  if (rows % k !== 0) {
+    throw new ShapeError(`fold: input dim ${r - 2} (${rows}) must be divisible by the product of kernelSize ${fmt(g.kernel)} (${k}), got input shape ${fmt(input.shape)}`);
+  }
+  if (cols !== g.blocks[0] * g.blocks[1]) {
+    throw new ShapeError(
+      `fold: input dim ${r - 1} (${cols}) must equal the number of sliding blocks ${g.blocks[0]} * ${g.blocks[1]} = ${g.blocks[0] * g.blocks[1]} for outputSize ${fmt(image)}, kernelSize ${fmt(g.kernel)}, dilation ${fmt(g.dilation)}, padding ${fmt(g.padBegin)}, stride ${fmt(g.stride)} (input shape ${fmt(input.shape)})`,
+    );
+  }
+  const x = r === 2 ? input.reshape([1, rows, cols]) : input;
+  try {
+    const shape = [x.shape[0], rows / k, ...image];
+    const out = wrap(x.impl, x.impl.fold(x, g), shape, "float32");
+    if (r === 3) return out;
+    const u = out.reshape(shape.slice(1));
+    out.dispose();
+    return u;
+  } finally {
+    if (x !== input) x.dispose();
+  }
+}
