@@ -1,4 +1,4 @@
-export { Module, type NamedMembersOptions, type RegisterBufferOptions } from "./module.js";
+export { Module, type NamedMembersOptions, type RegisterBufferOptions, type LoadStateDictOptions, type LoadStateDictResult } from "./module.js";
 export { Sequential, type TensorModule } from "./containers.js";
 export { Flatten } from "./flatten.js";
 export { Identity } from "./identity.js";
@@ -35,3 +35,33 @@ export {
   LPPool2d,
 } from "./pooling.js";
 export { SpatialPyramidPooling, type SpatialPyramidPoolingOptions } from "./spp.js";
+export { loadSafetensors, saveSafetensors, SafetensorsError, type SafetensorsContents } from "./safetensors.js";
+export {
+  type ConvLayerOptions,
+  type ConvTransposeLayerOptions,
+  ConvNd,
+  Conv1d,
+  Conv2d,
+  Conv3d,
+  GroupedConv2d,
+  ConvTransposeNd,
+  ConvTranspose1d,
+  ConvTranspose2d,
+  ConvTranspose3d,
+} from "./conv.js";
+export { ChannelShuffle, PixelShuffle, PixelUnshuffle } from "./shuffle.js";
+export { Unfold, Fold } from "./fold.js";
+export { fanIn, convDefaultInit } from "./init.js";
+export { parameterCount, type ConvCost } from "./count.js";
+export { ConvChain } from "./conv-chain.js";
+export type { CompositeConvOptions } from "./composite-options.js";
+export {
+  DepthwiseSeparableConv2d,
+  type DepthwiseSeparableConv2dOptions,
+  SpatiallySeparableConv2d,
+  type SpatiallySeparableConv2dOptions,
+  type FromKernelOptions,
+} from "./separable.js";
+export { separateKernel, type SeparatedKernel, type SeparateKernelOptions } from "./separate-kernel.js";
+export { FlattenedConv2d } from "./flattened.js";
+export { ShuffledGroupedConv2d } from "./shuffled-grouped.js";
