@@ -382,7 +382,7 @@ export function relinearize(v: number, from: readonly number[], to: readonly num
 
 const CONV_ATTRIBUTES = ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"] as const;
 
-interface OnnxConvGeometry {
+export interface OnnxConvGeometry {
   kernel: number[];
   stride: number[];
   dilation: number[];
