@@ -4,6 +4,9 @@ import { allCases, inexpressibleCases } from "./cases/index.js";
 import { DEFAULT_TOLERANCE, compareOutput } from "./compare.js";
 import type { ConformanceCase, ConformanceOptions } from "./types.js";
 
+/** ONNX cases accepted as not expressible through convkit's API (each listed with its reason at run time). */
+const EXPECTED_INEXPRESSIBLE: readonly string[] = [];
+
 function runCase(c: ConformanceCase, tol: ConformanceOptions["tolerance"]): void {
   const before = memory().numTensors;
   const outs = tidy(() => c.run());
@@ -60,9 +63,12 @@ export function defineConformanceSuite(backend: string, options: ConformanceOpti
       });
     }
 
-    it("lists the ONNX cases convkit cannot express, with reasons", () => {
-      for (const x of inexpressibleCases()) console.log(`  not expressible: ${x.id}: ${x.reason}`);
-      expect(inexpressibleCases().every((x) => x.reason.length > 0)).toBe(true);
+    it("lists the ONNX cases convkit cannot express, with reasons, and no case slips into that list", () => {
+      const listed = inexpressibleCases();
+      for (const x of listed) console.log(`  not expressible: ${x.id}: ${x.reason}`);
+      expect(listed.every((x) => x.reason.length > 0)).toBe(true);
+      // A mapping bug can turn a runnable case into an "inexpressible" one; the accepted list is data.
+      expect(listed.map((x) => x.id).sort()).toEqual([...EXPECTED_INEXPRESSIBLE].sort());
     });
 
     afterAll(() => {
