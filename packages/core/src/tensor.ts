@@ -90,6 +90,29 @@ export class Tensor implements KernelTensor {
     return new Tensor(this.impl, this.impl.reshape(this.asKernel(), resolved), resolved, this.dtype);
   }
 
+  /**
+   * Replaces this tensor's values with `source`'s, keeping this object (like tf.Variable.assign and
+   * torch's `param.copy_(src)`): layers, optimizers and state dicts holding this tensor see the new values.
+   * Shapes and dtypes must match. The old data handle is released; on the same backend the new one
+   * aliases `source`'s storage (no copy; convkit never writes into storage, and `source` stays usable and
+   * disposable independently), from another backend the values are copied over. Returns this tensor.
+   */
+  assign(source: Tensor): this {
+    const where = `assign (target shape ${fmt(this.shape)}, ${this.dtype})`;
+    if (!(source instanceof Tensor)) throw new ArgumentError(`${where}: source must be a Tensor, got ${fmt(source)}`);
+    if (this.#handle === null) throw new BackendError(`${where}: the target tensor was disposed and can no longer be assigned to`);
+    if (source.#handle === null) throw new BackendError(`${where}: the source tensor of shape ${fmt(source.shape)} was disposed`);
+    if (source.shape.length !== this.shape.length || source.shape.some((d, i) => d !== this.shape[i])) {
+      throw new ShapeError(`${where}: source shape ${fmt(source.shape)} must equal the target shape`);
+    }
+    if (source.dtype !== this.dtype) throw new ArgumentError(`${where}: source dtype ${source.dtype} must equal the target dtype`);
+    if (source === this) return this;
+    const next = source.impl === this.impl ? this.impl.reshape(source.asKernel(), this.shape) : this.impl.upload(source.dataSync(), this.shape, this.dtype);
+    this.impl.release(this.#handle);
+    this.#handle = next;
+    return this;
+  }
+
   dispose(): void {
     if (this.#handle === null) return;
     this.impl.release(this.#handle);

@@ -1,5 +1,6 @@
-import { ArgumentError, Tensor } from "@convkit/core";
+import { ArgumentError, Tensor, type TypedArray, tensor } from "@convkit/core";
 import { addIndent } from "./repr.js";
+import { type StateDict, StateDictError, checkStateValue, stateEntries } from "./state-dict.js";
 
 export interface RegisterBufferOptions {
   /** Whether the buffer belongs in the state dict (PyTorch's default: true). */
@@ -13,7 +14,47 @@ export interface NamedMembersOptions {
   recurse?: boolean;
 }
 
+export { type StateDict, StateDictError } from "./state-dict.js";
+
+export interface LoadStateDictOptions {
+  /** Require exactly the module's keys (PyTorch's default: true); false skips missing and unexpected ones. */
+  strict?: boolean;
+}
+
+/** What `loadStateDict` reports, like PyTorch's `_IncompatibleKeys` (both empty when strict). */
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/**
+ * Runs before `forward` of `module`, with the arguments it is about to get. (Typed loosely: a hook on a
+ * `Module<[Tensor], Tensor>` may be any module's, as a Sequential's children are.)
+ */
+export type ForwardPreHook = (module: Module, inputs: readonly unknown[]) => void;
+/** Runs after `forward` of `module`, with its arguments and its result. */
+export type ForwardHook = (module: Module, inputs: readonly unknown[], output: unknown) => void;
+
+/** What registering a hook returns, like torch's `RemovableHandle`. */
+export interface RemovableHandle {
+  /** Unregisters the hook; calling it again does nothing. */
+  remove(): void;
+}
+
+type AnyHook = (module: Module, inputs: readonly unknown[], output?: unknown) => void;
+
+let nextHookId = 0;
+
 type Kind = "parameter" | "buffer" | "module";
+
+/** One state-dict slot: the registry entry `name` of `owner` reached under the dotted `key`. */
+interface StateSlot {
+  key: string;
+  owner: Module;
+  kind: "parameter" | "buffer";
+  name: string;
+  tensor: Tensor;
+}
 
 function describe(v: unknown): string {
   if (v === null) return "null";
@@ -38,6 +79,10 @@ export abstract class Module<I extends unknown[] = unknown[], O = unknown> {
   readonly #nonPersistent = new Set<string>();
   readonly #modules = new Map<string, Module | null>();
   #training = true;
+  readonly #preHooks = new Map<number, AnyHook>();
+  readonly #hooks = new Map<number, AnyHook>();
+  /** While hooks are registered: the own `forward` property the hook runner replaced (undefined: none). */
+  #unhooked: { own: PropertyDescriptor | undefined } | null = null;
 
   abstract forward(...inputs: I): O;
 
@@ -49,6 +94,11 @@ export abstract class Module<I extends unknown[] = unknown[], O = unknown> {
   /** PyTorch's `_get_name`: the class name the repr starts with. */
   protected getName(): string {
     return this.constructor.name;
+  }
+
+  /** The name the repr starts with (the class name unless a subclass says otherwise), as summaries print it. */
+  get typeName(): string {
+    return this.getName();
   }
 
   /** The part of the repr between the parentheses, one line per setting (PyTorch's `extra_repr`). */
@@ -110,6 +160,71 @@ export abstract class Module<I extends unknown[] = unknown[], O = unknown> {
     }
     this.#modules.set(name, module);
     return module;
+  }
+
+  /** Removes the child entry `name` (containers renumbering or deleting children) and returns what it held. */
+  protected unregisterModule(name: string): Module | null | undefined {
+    const m = this.#modules.get(name);
+    this.#modules.delete(name);
+    return m;
+  }
+
+  /**
+   * Registers `hook` to run every time this module's `forward` is about to run, however it is invoked
+   * (directly, or by a container or parent calling `child.forward`), like torch's
+   * `register_forward_pre_hook`. Hooks observe; their return value is ignored. Returns a handle whose
+   * `remove()` unregisters it.
+   */
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    return this.#addHook(this.#preHooks, hook, "registerForwardPreHook");
+  }
+
+  /**
+   * Registers `hook` to run every time this module's `forward` returns, with its inputs and output, like
+   * torch's `register_forward_hook` (what `summary` records shapes with). Hooks observe; their return
+   * value is ignored. Returns a handle whose `remove()` unregisters it.
+   */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    return this.#addHook(this.#hooks, hook, "registerForwardHook");
+  }
+
+  #addHook(registry: Map<number, AnyHook>, hook: AnyHook, method: string): RemovableHandle {
+    if (typeof hook !== "function") throw new ArgumentError(`${this.getName()}.${method}: hook must be a function, got ${describe(hook)}`);
+    const id = nextHookId++;
+    registry.set(id, hook);
+    this.#installHookRunner();
+    return {
+      remove: () => {
+        registry.delete(id);
+        this.#removeHookRunner();
+      },
+    };
+  }
+
+  /**
+   * JavaScript has no `__call__`, and layers call their children's `forward` directly, so while hooks are
+   * registered an own `forward` property wraps the class's method; without hooks there is none (no cost).
+   */
+  #installHookRunner(): void {
+    if (this.#unhooked !== null) return;
+    const own = Object.getOwnPropertyDescriptor(this, "forward");
+    const inner = this.forward as (...inputs: unknown[]) => unknown;
+    const runner = (...inputs: unknown[]): unknown => {
+      for (const hook of [...this.#preHooks.values()]) hook(this, inputs);
+      const output = inner.apply(this, inputs);
+      for (const hook of [...this.#hooks.values()]) hook(this, inputs, output);
+      return output;
+    };
+    this.#unhooked = { own };
+    Object.defineProperty(this, "forward", { value: runner, configurable: true, writable: true, enumerable: false });
+  }
+
+  #removeHookRunner(): void {
+    if (this.#unhooked === null || this.#preHooks.size + this.#hooks.size > 0) return;
+    const { own } = this.#unhooked;
+    this.#unhooked = null;
+    if (own) Object.defineProperty(this, "forward", own);
+    else Reflect.deleteProperty(this, "forward");
   }
 
   /** Registered child entries in order, with nulls and repeats: what containers iterate. */
@@ -184,6 +299,101 @@ export abstract class Module<I extends unknown[] = unknown[], O = unknown> {
 
   buffers(options: { recurse?: boolean } = {}): Tensor[] {
     return this.namedBuffers(options).map(([, t]) => t);
+  }
+
+  /**
+   * Non-null parameters and persistent buffers under every path that reaches them, in PyTorch's
+   * `state_dict` order (own parameters, own buffers, then children; a module registered under two
+   * names is listed under both). A module that contains itself is not entered again.
+   */
+  #stateSlots(prefix: string, ancestors: Set<Module>, out: StateSlot[]): StateSlot[] {
+    ancestors.add(this);
+    for (const [name, t] of this.#parameters) if (t !== null) out.push({ key: prefix + name, owner: this, kind: "parameter", name, tensor: t });
+    for (const [name, t] of this.#buffers) {
+      if (t !== null && !this.#nonPersistent.has(name)) out.push({ key: prefix + name, owner: this, kind: "buffer", name, tensor: t });
+    }
+    for (const [name, m] of this.#modules) if (m !== null && !ancestors.has(m)) m.#stateSlots(`${prefix}${name}.`, ancestors, out);
+    ancestors.delete(this);
+    return out;
+  }
+
+  /**
+   * Like `state_dict()`: every parameter and persistent buffer by dotted name (the module's own tensors,
+   * not copies), in a null-prototype record so any name is a plain key.
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = Object.create(null);
+    for (const s of this.#stateSlots("", new Set(), [])) out[s.key] = s.tensor;
+    return out;
+  }
+
+  /**
+   * Like `load_state_dict`: copies each tensor of `state` (a record or a Map by dotted name, e.g. what
+   * `loadSafetensors` returns) into the parameter or buffer of that name, in place (`Tensor.assign`), so
+   * the module's fields, `parameters()` and earlier `stateDict()` results keep pointing at the same,
+   * now updated, tensors. Shapes must match. A dtype difference is converted as torch's `copy_` would:
+   * int32 into float32, and float32 into int32 (a `num_batches_tracked` saved as float) when every value
+   * is an integer. Keys missing from `state` that a layer can default (BatchNorm's
+   * `num_batches_tracked`, as torch fills in for checkpoints without it) are set to that default.
+   *
+   * Every check runs before anything changes, and every problem is reported in one `StateDictError`:
+   * with `strict` (the default) missing and unexpected keys, and in any mode values that cannot be
+   * copied (size mismatch, not a tensor), as torch raises them even when not strict. Without `strict`,
+   * returns the keys it skipped. The module shares storage with `state`'s tensors afterwards; disposing
+   * them does not affect it. A tensor tied to several keys takes the value of the last one, as in torch.
+   */
+  loadStateDict(state: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    const where = `${this.getName()}.loadStateDict`;
+    const entries = stateEntries(where, state);
+    if (options === null || typeof options !== "object")
+      throw new ArgumentError(`${where}: options must be an object such as { strict: false }, got ${describe(options)}`);
+    const strict = options.strict ?? true;
+    if (typeof strict !== "boolean") throw new ArgumentError(`${where}: strict must be a boolean, got ${describe(strict)}`);
+    const slots = this.#stateSlots("", new Set(), []);
+    const known = new Set(slots.map((s) => s.key));
+    const unexpectedKeys = [...entries.keys()].filter((k) => !known.has(k));
+    const missingKeys: string[] = [];
+    const problems: string[] = [];
+    const writes: [Tensor, Tensor | TypedArray][] = [];
+    const defaults: Tensor[] = [];
+    try {
+      for (const s of slots) {
+        let src = entries.get(s.key);
+        if (src === undefined) {
+          const fallback = s.owner.stateDefault(s.name);
+          if (fallback === null) {
+            missingKeys.push(s.key);
+            continue;
+          }
+          defaults.push(fallback);
+          src = fallback;
+        }
+        const value = checkStateValue(s.key, src, s.tensor, problems);
+        if (value !== null) writes.push([s.tensor, value]);
+      }
+      if (problems.length > 0 || (strict && missingKeys.length + unexpectedKeys.length > 0)) {
+        throw new StateDictError(where, strict ? missingKeys : [], strict ? unexpectedKeys : [], problems);
+      }
+      for (const [target, value] of writes) {
+        if (value instanceof Tensor) target.assign(value);
+        else {
+          const converted = tensor(value, target.shape, target.dtype);
+          target.assign(converted);
+          converted.dispose();
+        }
+      }
+    } finally {
+      for (const t of defaults) t.dispose();
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * The value `loadStateDict` gives this module's parameter or buffer `name` when the state has no entry
+   * for it, or null to report it missing (the default). The loader disposes the tensor returned.
+   */
+  protected stateDefault(_name: string): Tensor | null {
+    return null;
   }
 
   /** Sets training mode on this module and every descendant; returns this. */
