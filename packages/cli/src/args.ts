@@ -98,13 +98,13 @@ export interface JsonInput {
 
 const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, "-Infinity": Number.NEGATIVE_INFINITY };
 
-/** Reads `--input`: inline JSON, or `@path` for a JSON file. */
-export function readJsonInput(command: string, spec: string): JsonInput {
+/** Reads a tensor option (`--input` unless `option` names another, e.g. "weight"): inline JSON, or `@path` for a JSON file. */
+export function readJsonInput(command: string, spec: string, option = "input"): JsonInput {
   let text = spec;
-  let where = "--input";
+  let where = `--${option}`;
   if (spec.startsWith("@")) {
     const path = spec.slice(1);
-    where = `input file ${path}`;
+    where = `${option} file ${path}`;
     try {
       text = readFileSync(path, "utf8");
     } catch (e) {

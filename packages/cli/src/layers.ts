@@ -3,9 +3,20 @@
  * `key=value`, a bare value (the kind's main size) or a bare flag; tuples use `x` like shapes do:
  * `maxpool2d:k=3x2,s=2,p=1,ceil`. Each kind has one entry below with its own parser and a shape
  * function that calls core's geometry, so core's checks and error messages apply unchanged.
- * To add a kind (e.g. conv2d), append an entry to LAYER_KINDS.
+ * Layers with weights also report their parameter and multiply-accumulate counts (core's convParameterCount
+ * and convMacs). To add a kind, append an entry to LAYER_KINDS.
  */
-import { checkHalfKernelPadding, resolveWindow } from "@convkit/core";
+import {
+  ArgumentError,
+  ShapeError,
+  checkHalfKernelPadding,
+  convMacs,
+  convOutputSize,
+  convParameterCount,
+  expandInts,
+  resolveWindow,
+  samePadding,
+} from "@convkit/core";
 import { UsageError } from "./args.js";
 import { formatShape } from "./format.js";
 
@@ -18,9 +29,17 @@ export interface LayerSpec {
   readonly flags: ReadonlySet<string>;
 }
 
+/** Learnable parameters and multiply-accumulates of one forward pass (null: the layer does none, e.g. pooling). */
+export interface LayerCost {
+  readonly params: number;
+  readonly macs: number | null;
+}
+
 export interface Layer {
   /** Output shape for an input shape; throws ConvkitError / UsageError when the layer cannot take it. */
   outputShape(input: readonly number[]): number[];
+  /** Cost for an input shape this layer accepted; layers without weights have none (0 parameters). */
+  cost?(input: readonly number[]): LayerCost;
 }
 
 export interface LayerKind {
@@ -182,7 +201,120 @@ function adaptiveKind(name: string, rank: number, module: string): LayerKind {
   return kind;
 }
 
+const POSITIVE = { min: 1, describe: "positive" };
+const NON_NEGATIVE = { min: 0, describe: "non-negative" };
+
+function fmtList(v: readonly number[]): string {
+  return `[${v.join(", ")}]`;
+}
+
+/** A positive-integer argument such as out channels or groups (no tuples). */
+function count(spec: LayerSpec, key: string, what: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) === 0) {
+    throw new UsageError(`shape: ${key} (${what}) must be a positive integer, got ${JSON.stringify(text)} in layer ${JSON.stringify(spec.text)}`);
+  }
+  return Number(text);
+}
+
+/**
+ * nn.ConvNd / nn.ConvTransposeNd: `conv2d:64,k=3,s=2,p=1,g=1`. Stride defaults to 1 (not the kernel, as
+ * for pools); groups = input channels is a depthwise convolution. Shapes use core's output-size formula
+ * and checks mirror the ops' (groups dividing both channel counts, 'same' needing stride 1, outputPadding
+ * smaller than stride or dilation); costs are core's convParameterCount and convMacs.
+ */
+function convKind(name: string, fn: string, rank: number, transposed: boolean): LayerKind {
+  const keys = transposed ? ["o", "k", "s", "p", "op", "d", "g"] : ["o", "k", "s", "p", "d", "g"];
+  const module = transposed ? `nn.ConvTranspose${rank}d` : `nn.Conv${rank}d`;
+  const kind: LayerKind = {
+    name,
+    syntax: `${name}:OUT,k=K[,s=S][,p=${transposed ? "P" : "P|same|valid"}]${transposed ? "[,op=OP]" : ""}[,d=D][,g=G][,nobias]`,
+    summary: `${module}(C_in, OUT, K)${transposed ? "; op = output_padding" : "; g=C_in is depthwise"}`,
+    keys,
+    flags: ["nobias"],
+    parse(spec) {
+      checkKnown(spec, kind);
+      const out = count(spec, "o", "out channels", value(spec, kind, "o"));
+      if (out === undefined) throw new UsageError(`shape: layer ${JSON.stringify(spec.text)} needs its out channels first (${kind.syntax})`);
+      const kernelSize = requiredInts(spec, kind, "k");
+      const strideArg = optionalInts(spec, kind, "s") ?? 1;
+      const dilationArg = optionalInts(spec, kind, "d") ?? 1;
+      const groups = count(spec, "g", "groups", value(spec, kind, "g")) ?? 1;
+      const paddingText = value(spec, kind, "p")?.toLowerCase();
+      const keyword = !transposed && (paddingText === "same" || paddingText === "valid") ? paddingText : undefined;
+      const paddingArg = keyword || paddingText === undefined ? 0 : ints(spec, "p", paddingText);
+      const outputPaddingArg = optionalInts(spec, kind, "op") ?? 0;
+      const bias = !spec.flags.has("nobias");
+      /** Everything resolved against one input shape. */
+      const resolve = (input: readonly number[]) => {
+        const b = batched(name, input, rank);
+        const cin = b.shape[1];
+        const spatial = b.shape.slice(2);
+        const kernel = expandInts(fn, "kernelSize", kernelSize, rank, POSITIVE, input);
+        const stride = expandInts(fn, "stride", strideArg, rank, POSITIVE, input);
+        const dilation = expandInts(fn, "dilation", dilationArg, rank, POSITIVE, input);
+        if (cin % groups !== 0 || out % groups !== 0) {
+          throw new ShapeError(`${fn}: groups=${groups} must divide both the input channels (${cin}, input shape ${fmtList(input)}) and the out channels (${out})`);
+        }
+        let begin: number[];
+        let end: number[];
+        if (keyword === "same") {
+          if (stride.some((st) => st !== 1)) {
+            throw new ArgumentError(`${fn}: padding "same" needs stride 1 in every dim (as in PyTorch), got stride ${fmtList(stride)} (input shape ${fmtList(input)})`);
+          }
+          const pairs = spatial.map((n, i) => samePadding(n, kernel[i], 1, dilation[i]));
+          begin = pairs.map((p) => p[0]);
+          end = pairs.map((p) => p[1]);
+        } else {
+          begin = expandInts(fn, "padding", paddingArg, rank, NON_NEGATIVE, input);
+          end = begin;
+        }
+        let outSpatial: number[];
+        if (transposed) {
+          const outputPadding = expandInts(fn, "outputPadding", outputPaddingArg, rank, NON_NEGATIVE, input);
+          if (outputPadding.some((p, i) => p >= stride[i] && p >= dilation[i])) {
+            throw new ArgumentError(
+              `${fn}: outputPadding ${fmtList(outputPadding)} must be smaller than either stride ${fmtList(stride)} or dilation ${fmtList(dilation)} in every dim (as in PyTorch); input shape ${fmtList(input)}`,
+            );
+          }
+          // PyTorch's ConvTranspose output size; core has no tensor-free helper for it yet.
+          outSpatial = spatial.map((n, i) => (n - 1) * stride[i] - 2 * begin[i] + dilation[i] * (kernel[i] - 1) + outputPadding[i] + 1);
+          if (outSpatial.some((o) => o < 1)) {
+            throw new ShapeError(`${fn}: output size ${fmtList(outSpatial)} is too small (every dim must be at least 1); input shape ${fmtList(input)}`);
+          }
+        } else {
+          outSpatial = spatial.map((n, i) => convOutputSize(n, kernel[i], stride[i], begin[i], end[i], dilation[i]));
+          if (outSpatial.some((o) => o < 1)) {
+            const padded = spatial.map((n, i) => n + begin[i] + end[i]);
+            throw new ShapeError(
+              `${fn}: kernel size ${fmtList(kernel)} (dilation ${fmtList(dilation)}) is larger than the padded input ${fmtList(padded)}; input shape ${fmtList(input)}`,
+            );
+          }
+        }
+        return { b, cin, kernel, spatial, outSpatial };
+      };
+      return {
+        outputShape(input) {
+          const r = resolve(input);
+          return restore([r.b.shape[0], out, ...r.outSpatial], r.b.unbatched);
+        },
+        cost(input) {
+          const r = resolve(input);
+          const config = { inChannels: r.cin, outChannels: out, kernelSize: r.kernel, groups, bias, transposed };
+          return {
+            params: convParameterCount(config),
+            macs: convMacs({ ...config, inputSize: r.spatial, outputSize: r.outSpatial, batch: r.b.shape[0] }),
+          };
+        },
+      };
+    },
+  };
+  return kind;
+}
+
 export const LAYER_KINDS: readonly LayerKind[] = [
+  ...[1, 2, 3].map((r) => convKind(`conv${r}d`, `conv${r}d`, r, false)),
+  ...[1, 2, 3].map((r) => convKind(`convtranspose${r}d`, `convTranspose${r}d`, r, true)),
   ...[1, 2, 3].map((r) => slidingKind(`maxpool${r}d`, `maxPool${r}d`, r, "max", `nn.MaxPool${r}d`)),
   ...[1, 2, 3].map((r) => slidingKind(`avgpool${r}d`, `avgPool${r}d`, r, "avg", `nn.AvgPool${r}d`)),
   ...[1, 2].map((r) => slidingKind(`lppool${r}d`, `lpPool${r}d`, r, "none", `nn.LPPool${r}d (norm does not change the shape)`)),

@@ -7,7 +7,9 @@ import "@convkit/backend-cpu";
 import { ConvkitError } from "@convkit/core";
 import { UsageError } from "./args.js";
 import { backendsCommand, backendsHelp } from "./commands/backends.js";
+import { convCommand, convHelp } from "./commands/conv.js";
 import { demoCommand, demoHelp } from "./commands/demo.js";
+import { imageCommand, imageHelp } from "./commands/image.js";
 import { poolCommand, poolHelp } from "./commands/pool.js";
 import { shapeCommand, shapeHelp } from "./commands/shape.js";
 import { formatTable } from "./format.js";
@@ -24,6 +26,8 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   demo: { summary: "the pooling tutorial's four examples, with every window spelled out", run: demoCommand, help: demoHelp },
   pool: { summary: "run a pooling op on a JSON tensor (max2d, avg2d, adaptive-avg2d, lp2d, ...)", run: poolCommand, help: poolHelp },
+  conv: { summary: "run a convolution op on JSON tensors (conv2d, conv-transpose2d, ...), every sum written out", run: convCommand, help: convHelp },
+  image: { summary: "apply a kernel (sobel-x, blur, ...) and pooling to a PNG and write the result", run: imageCommand, help: imageHelp },
   shape: { summary: "output shapes through a chain of layers, e.g. 1x3x32x32 maxpool2d:k=2,s=2", run: shapeCommand, help: shapeHelp },
   backends: { summary: "list the registered backends", run: backendsCommand, help: backendsHelp },
 };

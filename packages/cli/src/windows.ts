@@ -48,8 +48,8 @@ function adaptiveTaps(start: number, end: number): DimTaps {
   return { pos, cls: pos.map(() => INSIDE) };
 }
 
-/** Spatial multi-index of flat position `flat` in a row-major shape. */
-function unravel(flat: number, shape: readonly number[]): number[] {
+/** Multi-index of flat position `flat` in a row-major shape. */
+export function unravel(flat: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length);
   let rest = flat;
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -59,7 +59,7 @@ function unravel(flat: number, shape: readonly number[]): number[] {
   return idx;
 }
 
-function product(shape: readonly number[]): number {
+export function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 

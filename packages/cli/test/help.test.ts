@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { CONV_OPS } from "../src/conv-ops.js";
+import { NAMED_KERNELS } from "../src/image-ops.js";
 import { LAYER_KINDS } from "../src/layers.js";
 import { POOL_OPS } from "../src/pool-ops.js";
 import { run } from "./run.js";
@@ -9,12 +11,12 @@ describe("convkit --help", () => {
       const r = await run(...argv);
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/^Usage: convkit <command>/);
-      for (const c of ["demo", "pool", "shape", "backends"]) expect(r.out).toMatch(new RegExp(`^  ${c} `, "m"));
+      for (const c of ["demo", "pool", "conv", "image", "shape", "backends"]) expect(r.out).toMatch(new RegExp(`^  ${c} `, "m"));
     }
   });
 
   it("every command takes --help and -h, and help <command> prints the same", async () => {
-    for (const c of ["demo", "pool", "shape", "backends"]) {
+    for (const c of ["demo", "pool", "conv", "image", "shape", "backends"]) {
       const long = await run(c, "--help");
       const short = await run(c, "-h");
       const viaHelp = await run("help", c);
@@ -31,6 +33,20 @@ describe("convkit --help", () => {
     const max = await run("pool", "max2d", "--help");
     expect(max.out).toContain("maxPool2d");
     expect(max.out).toContain("--kernel-size (required)");
+  });
+
+  it("conv --help documents every op, and conv <op> --help names its core function and options", async () => {
+    const r = await run("conv", "--help");
+    for (const op of CONV_OPS) expect(r.out).toMatch(new RegExp(`^  ${op.name} `, "m"));
+    const t = await run("conv", "conv-transpose2d", "--help");
+    expect(t.out).toContain("convTranspose2d");
+    expect(t.out).toContain("--output-padding");
+    expect(t.out).not.toContain("--padding-mode");
+  });
+
+  it("image --help documents every named kernel", async () => {
+    const r = await run("image", "--help");
+    for (const name of Object.keys(NAMED_KERNELS)) expect(r.out).toMatch(new RegExp(`^  ${name} `, "m"));
   });
 
   it("shape --help documents every layer kind", async () => {

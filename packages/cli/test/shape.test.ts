@@ -12,7 +12,12 @@ describe("convkit shape", () => {
   it("a 32x32 input through a 2x2, stride-2 max pool gives 16x16 (the tutorial's exercise)", async () => {
     const r = await run("shape", "--input", "1x1x32x32", "maxpool2d:k=2,s=2");
     expect(r.code).toBe(0);
-    expect(r.out.split("\n")).toEqual(["layer              output shape", "input              1x1x32x32", "maxpool2d:k=2,s=2  1x1x16x16"]);
+    expect(r.out.split("\n")).toEqual([
+      "layer              output shape  params  MACs",
+      "input              1x1x32x32",
+      "maxpool2d:k=2,s=2  1x1x16x16     0       -",
+      "total                            0       -",
+    ]);
   });
 
   it("follows a chain of layers: maxpool2d, avgpool2d with padding, adaptive average to 1", async () => {
