@@ -108,7 +108,8 @@ export type UnaryOp =
   | "hardswish"
   | "hardsigmoid"
   | "gelu" // exact, with erf
-  | "geluTanh"; // tanh approximation
+  | "geluTanh" // tanh approximation
+  | "erf"; // the error function (used by gelu's gradient)
 
 /** Element-wise binary functions. Both operands and the result share one dtype (float32 or int32; int32 wraps). */
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "maximum" | "minimum";
@@ -144,13 +145,78 @@ export interface MaxPoolResult {
   readonly indices: DataHandle | null;
 }
 
+/** Element-wise comparisons with IEEE semantics: any comparison with NaN is false, except `ne`, which is true. */
+export type CompareOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
+
+/** Padding modes whose gradient accumulates (several output positions read one input position). */
+export type AccumulatingPadMode = Exclude<PadMode, "constant">;
+
+/**
+ * Kernels autograd needs beyond the forward ones. Core composes every gradient formula (PyTorch's, kink
+ * rules included) from these and the forward kernels; the kernels themselves only compute. They are
+ * optional: a backend without them runs every forward op, and `backward()` through an op that needs a
+ * missing one throws a BackendError naming it. Shapes and indices are already checked by core.
+ */
+export interface AutogradKernels {
+  /**
+   * float32 mask: 1 where `a op b`, else 0 (IEEE: NaN compares false, except `ne`). `a` and `b` share a
+   * dtype (float32 or int32), have `outShape`'s rank, and each of their dims equals `outShape`'s or is 1
+   * (broadcast), as for `binary`.
+   */
+  compare(a: KernelTensor, b: KernelTensor, op: CompareOp, outShape: readonly number[]): DataHandle;
+  /**
+   * Element-wise select: `a` where `cond` is non-zero (NaN counts as non-zero), else `b`; a pure copy,
+   * `-0` and NaN payloads kept. `cond` is float32; `a` and `b` share a dtype, which the result has. All
+   * three have `outShape`'s rank and broadcast to it as for `binary`.
+   */
+  where(cond: KernelTensor, a: KernelTensor, b: KernelTensor, outShape: readonly number[]): DataHandle;
+  /**
+   * Scatter-add within planes (max pooling's gradient): `src` float32 and `indices` int32 share the shape
+   * `[N, C, ...s]`; the result is float32 `[N, C, ...outSpatial]`, zero except that for every (n, c)
+   * plane, in increasing flat position `j` of the plane, `out[n, c, indices[n, c, j]] += src[n, c, j]`,
+   * accumulating in float32 in that order (PyTorch's CPU order). Indices are flat positions within an
+   * output plane, all in `[0, prod(outSpatial))`.
+   */
+  scatterAdd(src: KernelTensor, indices: KernelTensor, outSpatial: readonly number[]): DataHandle;
+  /**
+   * Gather within planes (max unpooling's gradient): `src` float32 `[N, C, ...s]`, `indices` int32
+   * `[N, C, ...t]` holding flat positions within a `src` plane (all in range); the result is float32
+   * `[N, C, ...t]` with `out[n, c, j] = src[n, c, indices[n, c, j]]`.
+   */
+  gather(src: KernelTensor, indices: KernelTensor): DataHandle;
+  /**
+   * avgPool's adjoint: `dy` float32 `[N, C, ...g.outShape]` to float32 `[N, C, ...inSpatial]`. Every
+   * output position, in row-major order, adds `delta = float32(dy / divisor)` (the forward's divisor:
+   * `divisorOverride`, or the tap count of `countIncludePad`) to each input position its window covers
+   * (taps inside the input only), accumulating in float32 in that order. A window with no tap inside
+   * the input adds nothing.
+   */
+  avgPoolBackward(dy: KernelTensor, g: AvgPoolGeometry, inSpatial: readonly number[]): DataHandle;
+  /**
+   * adaptiveAvgPool's adjoint: `dy` float32 `[N, C, ...outSpatial]` (one window per output position,
+   * as in `g`) to float32 `[N, C, ...inSpatial]`. Every output position, in row-major order, adds
+   * `delta = dy / k_1 / ... / k_r` (its window's extent per spatial dim, first to last, rounding to
+   * float32 after each division, as PyTorch does) to each input position of its window, accumulating in
+   * float32 in that order.
+   */
+  adaptiveAvgPoolBackward(dy: KernelTensor, g: AdaptivePoolGeometry, inSpatial: readonly number[]): DataHandle;
+  /**
+   * pad's adjoint for the modes that read an input position more than once: `dy` float32 of the padded
+   * shape (`inShape[i] + padBegin[i] + padEnd[i]` per dim) to float32 `inShape`. Every output position,
+   * in row-major order, adds its value to the input position `pad` copied it from (same rules as `pad`,
+   * negative amounts included), accumulating in float32 in that order.
+   */
+  padBackward(dy: KernelTensor, inShape: readonly number[], padBegin: readonly number[], padEnd: readonly number[], mode: AccumulatingPadMode): DataHandle;
+}
+
 export interface BackendMemory {
   /** Distinct data buffers the backend holds. */
   readonly numBuffers: number;
   readonly numBytes: number;
 }
 
-export interface Backend {
+/** A backend: the forward kernels below (required) and, for gradients, the optional `AutogradKernels`. */
+export interface Backend extends Partial<AutogradKernels> {
   readonly name: string;
 
   // Storage. `upload` takes ownership of `values`; `download` returns an array the caller owns.

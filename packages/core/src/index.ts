@@ -1,4 +1,4 @@
-export { ConvkitError, ArgumentError, ShapeError, BackendError } from "./errors.js";
+export { ConvkitError, ArgumentError, ShapeError, BackendError, GraphError } from "./errors.js";
 export type { DType, TypedArray } from "./dtype.js";
 export type {
   Backend,
@@ -18,6 +18,9 @@ export type {
   ReduceOp,
   ArgReduceResult,
   Im2ColGeometry,
+  AutogradKernels,
+  CompareOp,
+  AccumulatingPadMode,
 } from "./backend.js";
 export {
   registerBackend,
@@ -34,7 +37,9 @@ export {
 } from "./registry.js";
 export { tidy, keep, memory, type MemoryInfo } from "./engine.js";
 export { Tensor, type NestedArray } from "./tensor.js";
-export { tensor, zeros, ones, full, arange, rand, randn, type TensorLike, type RandomOptions } from "./create.js";
+export { tensor, zeros, ones, full, arange, rand, randn, type TensorLike, type TensorOptions, type RandomOptions } from "./create.js";
+export { noGrad, isGradEnabled, type GradFn } from "./autograd/graph.js";
+export { backward, type BackwardOptions } from "./autograd/backward.js";
 export { Generator, manualSeed, defaultGenerator } from "./random.js";
 export { formatTensor } from "./format.js";
 export { type Size1, type Size2, type Size3, type SizeN, expandInts } from "./args.js";

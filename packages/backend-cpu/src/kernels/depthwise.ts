@@ -21,7 +21,16 @@ function axpyRow(acc: Float64Array, x: Float32Array, row: number, sw: number, wv
  * x [N, C, D, H, W], w [C * mult, 1, KD, KH, KW] (+ bias [C * mult]) into out [N, C * mult, OD, OH, OW];
  * output channel `c * mult + j` reads input channel `c`.
  */
-export function depthwise3(x: Float32Array, w: Float32Array, bias: Float32Array | null, N: number, C: number, mult: number, g: Geometry3, out: Float32Array): void {
+export function depthwise3(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  N: number,
+  C: number,
+  mult: number,
+  g: Geometry3,
+  out: Float32Array,
+): void {
   const D = g.inS[0],
     H = g.inS[1],
     W = g.inS[2];

@@ -6,7 +6,7 @@ import { assertTensor } from "../args.js";
 import type { PadMode } from "../backend.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { wrap } from "./kernel-call.js";
+import { gradKernels, record, wrap } from "./kernel-call.js";
 
 const MODES: readonly PadMode[] = ["constant", "reflect", "replicate", "circular"];
 
@@ -42,7 +42,17 @@ export function padAll(op: string, what: string, x: Tensor, begin: readonly numb
     }
   }
   const impl = x.impl;
-  return wrap(impl, impl.pad(x, begin, end, mode, value), outShape, x.dtype);
+  const y = wrap(impl, impl.pad(x, begin, end, mode, value), outShape, x.dtype);
+  if (y.dtype === "float32") {
+    const inShape = shape;
+    // Constant padding's adjoint is the opposite pad (a crop, or zeros where it cropped); the other modes accumulate.
+    record(`${op}Backward`, [x], [y], ([g]) => [
+      mode === "constant"
+        ? wrap(g.impl, g.impl.pad(g, begin.map((b) => -b), end.map((e) => -e), "constant", 0), inShape, "float32")
+        : wrap(g.impl, gradKernels(op, g.impl).padBackward(g, inShape, begin, end, mode), inShape, "float32"),
+    ]);
+  }
+  return y;
 }
 
 /**
