@@ -13,7 +13,7 @@ export interface InplaceOptions {
 }
 
 function inplaceOf(name: string, options: InplaceOptions | undefined): boolean {
-  const inplace = (options ?? {}).inplace ?? false;
+  const inplace = options?.inplace ?? false;
   if (typeof inplace !== "boolean") throw new ArgumentError(`${name}: inplace must be a boolean, got ${String(inplace)}`);
   return inplace;
 }

@@ -118,7 +118,7 @@ export class ModuleList<M extends Module = Module> extends Module<[], never> {
     const modules = entries.map(([, m]) => m);
     modules.splice(at, 0, module);
     for (const [name] of entries) this.unregisterModule(name);
-    modules.forEach((m, i) => this.registerModule(String(i), m));
+    for (let i = 0; i < modules.length; i++) this.registerModule(String(i), modules[i]);
     return this;
   }
 

@@ -1,5 +1,22 @@
-export { Module, type NamedMembersOptions, type RegisterBufferOptions, type LoadStateDictOptions, type LoadStateDictResult } from "./module.js";
-export { Sequential, type TensorModule } from "./containers.js";
+export {
+  Module,
+  type NamedMembersOptions,
+  type RegisterBufferOptions,
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  type ForwardHook,
+  type ForwardPreHook,
+  type RemovableHandle,
+} from "./module.js";
+export { type StateDict, StateDictError } from "./state-dict.js";
+export { Sequential, ModuleList, ModuleDict, type TensorModule } from "./containers.js";
+export { Linear, type LinearOptions } from "./linear.js";
+export { ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, Hardswish, Softmax, LogSoftmax, type InplaceOptions } from "./activation.js";
+export { Dropout, type DropoutLayerOptions } from "./dropout.js";
+export { BatchNormNd, BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormLayerOptions } from "./batch-norm.js";
+export { summary, type ModelSummary, type SummaryLayer, type SummaryOptions } from "./summary.js";
+/** Model definitions: `models.resnet18()`, `new models.UNet()`, `models.createModel("googlenet")` (see src/models/index.ts). */
+export * as models from "./models/index.js";
 export { Flatten } from "./flatten.js";
 export { Identity } from "./identity.js";
 export {

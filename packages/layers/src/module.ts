@@ -14,8 +14,6 @@ export interface NamedMembersOptions {
   recurse?: boolean;
 }
 
-export { type StateDict, StateDictError } from "./state-dict.js";
-
 export interface LoadStateDictOptions {
   /** Require exactly the module's keys (PyTorch's default: true); false skips missing and unexpected ones. */
   strict?: boolean;
