@@ -30,6 +30,12 @@ import { fold2d, unfold2d } from "./kernels/im2col.js";
 import { concat, slice, transpose } from "./kernels/layout.js";
 import { matmul } from "./kernels/matmul.js";
 import { argReduce, reduce, softmax, splitAt } from "./kernels/reduce.js";
+import type { AccumulatingPadMode, AutogradKernels, CompareOp } from "@convkit/core";
+import { adaptiveAvgPoolBackward3 } from "./kernels/adaptive-pool.js";
+import { avgPoolBackward3 } from "./kernels/avg-pool.js";
+import { padBackward } from "./kernels/pad.js";
+import { gather, scatterAdd } from "./kernels/scatter.js";
+import { compare, where } from "./kernels/select.js";
 
 /** One typed array shared by every handle that views it (reshape aliases instead of copying). */
 interface CpuBuffer {
@@ -49,7 +55,7 @@ function prod(a: readonly number[]): number {
 }
 
 /** Handwritten TypeScript kernels on flat typed arrays, NCHW layout, one N-d implementation per op family. */
-export class CpuBackend implements Backend {
+export class CpuBackend implements Backend, AutogradKernels {
   readonly name: string;
   private numBuffers = 0;
   private numBytes = 0;
@@ -242,6 +248,55 @@ export class CpuBackend implements Backend {
     const size = prod(x.shape.map((n, i) => n + padBegin[i] + padEnd[i]));
     const out = x.dtype === "int32" ? new Int32Array(size) : new Float32Array(size);
     pad(this.read(x), x.shape, padBegin, padEnd, mode, value, out);
+    return this.own(out);
+  }
+
+  // Autograd kernels: thin wrappers over kernels/{select,scatter,avg-pool,adaptive-pool,pad}.ts.
+  compare(a: KernelTensor, b: KernelTensor, op: CompareOp, outShape: readonly number[]): DataHandle {
+    const out = new Float32Array(prod(outShape));
+    compare(this.read(a), a.shape, this.read(b), b.shape, op, outShape, out);
+    return this.own(out);
+  }
+
+  where(cond: KernelTensor, a: KernelTensor, b: KernelTensor, outShape: readonly number[]): DataHandle {
+    const out = this.alloc(a.dtype, prod(outShape));
+    where(this.f32(cond), cond.shape, this.read(a), a.shape, this.read(b), b.shape, outShape, out);
+    return this.own(out);
+  }
+
+  scatterAdd(src: KernelTensor, indices: KernelTensor, outSpatial: readonly number[]): DataHandle {
+    const planes = src.shape[0] * src.shape[1];
+    const outPlane = prod(outSpatial);
+    const out = new Float32Array(planes * outPlane);
+    scatterAdd(this.f32(src), this.read(indices) as Int32Array, planes, prod(src.shape.slice(2)), outPlane, out);
+    return this.own(out);
+  }
+
+  gather(src: KernelTensor, indices: KernelTensor): DataHandle {
+    const planes = indices.shape[0] * indices.shape[1];
+    const idxPlane = prod(indices.shape.slice(2));
+    const out = new Float32Array(planes * idxPlane);
+    gather(this.f32(src), this.read(indices) as Int32Array, planes, prod(src.shape.slice(2)), idxPlane, out);
+    return this.own(out);
+  }
+
+  avgPoolBackward(dy: KernelTensor, g: AvgPoolGeometry, inSpatial: readonly number[]): DataHandle {
+    const planes = dy.shape[0] * dy.shape[1];
+    const out = new Float32Array(planes * prod(inSpatial));
+    avgPoolBackward3(this.f32(dy), planes, lift3(inSpatial, g), g.countIncludePad, g.divisorOverride, out);
+    return this.own(out);
+  }
+
+  adaptiveAvgPoolBackward(dy: KernelTensor, g: AdaptivePoolGeometry, inSpatial: readonly number[]): DataHandle {
+    const planes = dy.shape[0] * dy.shape[1];
+    const out = new Float32Array(planes * prod(inSpatial));
+    adaptiveAvgPoolBackward3(this.f32(dy), planes, liftSizes(inSpatial), liftWindows(g.start, 0), liftWindows(g.end, 1), out);
+    return this.own(out);
+  }
+
+  padBackward(dy: KernelTensor, inShape: readonly number[], padBegin: readonly number[], padEnd: readonly number[], mode: AccumulatingPadMode): DataHandle {
+    const out = new Float32Array(prod(inShape));
+    padBackward(this.f32(dy), inShape, padBegin, padEnd, mode, out);
     return this.own(out);
   }
 }

@@ -31,7 +31,9 @@ export type Feature =
   | "groups"
   | "depthwise"
   | "paddingMode"
-  | "pad";
+  | "pad"
+  /** Gradients: backward through the op (cases with a `grad` field), needing the backend's AutogradKernels. */
+  | "autograd";
 
 /** A JSON tensor: flat row-major data; non-finite floats as the strings "NaN", "Infinity", "-Infinity". */
 export interface JsonTensor {

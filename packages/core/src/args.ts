@@ -58,22 +58,34 @@ const BATCHED_NAMES: Record<number, string> = { 1: "(N, C, L)", 2: "(N, C, H, W)
  */
 export function batchInput(op: string, input: Tensor, spatialRank: number, opts: { allowUnbatched?: boolean } = {}): Batched {
   assertTensor(op, "input", input);
-  const allowUnbatched = opts.allowUnbatched ?? true;
-  const r = input.shape.length;
-  const okRanks = allowUnbatched ? [spatialRank + 1, spatialRank + 2] : [spatialRank + 2];
-  if (!okRanks.includes(r)) {
-    const forms = allowUnbatched ? `${spatialRank + 1}-D ${SPATIAL_NAMES[spatialRank]} or ${spatialRank + 2}-D ${BATCHED_NAMES[spatialRank]}` : `${spatialRank + 2}-D ${BATCHED_NAMES[spatialRank]}`;
-    throw new ShapeError(`${op}: input must be ${forms}, got ${r}-D input of shape ${fmt(input.shape)}`);
-  }
-  const unbatched = r === spatialRank + 1;
-  const nonBatch = unbatched ? input.shape : input.shape.slice(1);
-  if (nonBatch.some((d) => d === 0)) {
-    throw new ShapeError(`${op}: input has an empty channel or spatial dimension; only the batch dimension may be 0, got shape ${fmt(input.shape)}`);
-  }
+  const { unbatched } = batchShape(op, input.shape, spatialRank, opts);
   if (input.dtype !== "float32") {
     throw new ArgumentError(`${op}: input must be float32, got ${input.dtype} (shape ${fmt(input.shape)})`);
   }
   return { x: unbatched ? input.reshape([1, ...input.shape]) : input, unbatched };
+}
+
+/** An input shape in the batched `[N, C, ...spatial]` form, and whether it was given without the batch dim. */
+export interface BatchedShape {
+  readonly shape: number[];
+  readonly unbatched: boolean;
+}
+
+/** The shape checks of `batchInput`, on a shape alone (for tensor-free shape functions). */
+export function batchShape(op: string, shape: readonly number[], spatialRank: number, opts: { allowUnbatched?: boolean } = {}): BatchedShape {
+  const allowUnbatched = opts.allowUnbatched ?? true;
+  const r = shape.length;
+  const okRanks = allowUnbatched ? [spatialRank + 1, spatialRank + 2] : [spatialRank + 2];
+  if (!okRanks.includes(r)) {
+    const forms = allowUnbatched ? `${spatialRank + 1}-D ${SPATIAL_NAMES[spatialRank]} or ${spatialRank + 2}-D ${BATCHED_NAMES[spatialRank]}` : `${spatialRank + 2}-D ${BATCHED_NAMES[spatialRank]}`;
+    throw new ShapeError(`${op}: input must be ${forms}, got ${r}-D input of shape ${fmt(shape)}`);
+  }
+  const unbatched = r === spatialRank + 1;
+  const nonBatch = unbatched ? shape : shape.slice(1);
+  if (nonBatch.some((d) => d === 0)) {
+    throw new ShapeError(`${op}: input has an empty channel or spatial dimension; only the batch dimension may be 0, got shape ${fmt(shape)}`);
+  }
+  return { shape: unbatched ? [1, ...shape] : [...shape], unbatched };
 }
 
 /** Undoes `batchInput` on an output: drops the leading 1 again (and disposes the batched view). */
@@ -109,6 +121,12 @@ export function optionsOf<T extends object>(op: string, options: T | null | unde
     throw new ArgumentError(`${op}: options must be an object such as { stride: 2 }, got ${fmt(options)}${at}`);
   }
   return options;
+}
+
+/** A positive integer count such as channels or groups. */
+export function positiveInt(op: string, name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new ArgumentError(`${op}: ${name} must be a positive integer, got ${fmt(v)}`);
+  return v;
 }
 
 export function assertBool(op: string, name: string, v: unknown, shape?: readonly number[]): boolean {

@@ -109,7 +109,7 @@ export type UnaryOp =
   | "hardsigmoid"
   | "gelu" // exact, with erf
   | "geluTanh" // tanh approximation
-  | "erf"; // the error function (used by gelu's gradient)
+  | "erf"; // the error function, odd, NaN stays NaN (gelu's gradient needs it)
 
 /** Element-wise binary functions. Both operands and the result share one dtype (float32 or int32; int32 wraps). */
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "maximum" | "minimum";

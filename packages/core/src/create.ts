@@ -50,8 +50,19 @@ function checkDType(dtype: unknown, what: string): DType {
   return dtype;
 }
 
-export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DType): Tensor {
+export interface TensorOptions {
+  /** Make the tensor a leaf that gradients flow to (float32 only); default false. */
+  requiresGrad?: boolean;
+}
+
+export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DType, options?: TensorOptions): Tensor {
   const dt = checkDType(dtype ?? (values instanceof Int32Array ? "int32" : "float32"), "tensor");
+  if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options))) {
+    throw new ArgumentError(`tensor: options must be an object such as { requiresGrad: true }, got ${fmt(options)}`);
+  }
+  const requiresGrad = options?.requiresGrad ?? false;
+  if (typeof requiresGrad !== "boolean") throw new ArgumentError(`tensor: requiresGrad must be a boolean, got ${fmt(requiresGrad)}`);
+  if (requiresGrad && dt !== "float32") throw new ArgumentError(`tensor: only float32 tensors can require gradients, got dtype ${dt}`);
   let flat: ArrayLike<number>;
   let resolved: number[];
   if (ArrayBuffer.isView(values)) {
@@ -81,7 +92,9 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
       data[i] = v;
     }
   } else data.set(flat);
-  return fromData(data, resolved, dt);
+  const t = fromData(data, resolved, dt);
+  if (requiresGrad) t.requiresGrad = true;
+  return t;
 }
 
 function filled(what: string, shape: readonly number[], value: number, dtype: DType): Tensor {

@@ -18,6 +18,12 @@ export class ShapeError extends ConvkitError {}
 /** No backend, a backend that failed to initialise, tensors on different backends, or a disposed tensor. */
 export class BackendError extends ConvkitError {}
 
+/**
+ * Autograd cannot do what was asked: backward from a tensor that does not require grad, or through a
+ * part of the graph whose saved tensors an earlier backward freed.
+ */
+export class GraphError extends ConvkitError {}
+
 /** Formats a shape or tuple for messages: `[1, 3, 32, 32]`. */
 export function fmt(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(fmt).join(", ")}]`;

@@ -42,8 +42,8 @@ export { noGrad, isGradEnabled, type GradFn } from "./autograd/graph.js";
 export { backward, type BackwardOptions } from "./autograd/backward.js";
 export { Generator, manualSeed, defaultGenerator } from "./random.js";
 export { formatTensor } from "./format.js";
-export { type Size1, type Size2, type Size3, type SizeN, expandInts } from "./args.js";
-export { poolOutputSize, convOutputSize, adaptiveWindows, maxUnpoolOutputSize, effectiveKernel } from "./pool-output-size.js";
+export { type Size1, type Size2, type Size3, type SizeN, type BatchedShape, expandInts, batchShape } from "./args.js";
+export { poolOutputSize, convOutputSize, convTransposeOutputSize, adaptiveWindows, maxUnpoolOutputSize, effectiveKernel } from "./pool-output-size.js";
 export { samePadding, splitPads, type Pads } from "./padding.js";
 export { resolveWindow, checkHalfKernelPadding, type PadsN, type WindowArgs } from "./ops/pool-window.js";
 export { maxPool1d, maxPool2d, maxPool3d, maxPoolNd, type MaxPoolOptions, type MaxPoolNdOptions, type MaxPoolFn } from "./ops/max-pool.js";
@@ -75,6 +75,20 @@ export {
   type ConvTransposeNdOptions,
 } from "./ops/conv-transpose.js";
 export { pad } from "./ops/pad.js";
+export {
+  resolveConv,
+  resolveConvTranspose,
+  convOutputShape,
+  convTransposeOutputShape,
+  convWeightShape,
+  checkPaddingMode,
+  checkOutputPadding,
+  type ConvShapeOptions,
+  type ConvTransposeShapeOptions,
+  type ConvResolution,
+  type ConvTransposeResolution,
+  type ConvWeightConfig,
+} from "./ops/conv-shape.js";
 export { convParameterCount, convMacs, type ConvCostConfig, type ConvMacsConfig } from "./ops/conv-cost.js";
 export { abs, neg, sign, relu, sqrt, exp, log, pow, mulScalar, addScalar } from "./ops/unary.js";
 export { add, sub, mul, div, maximum, minimum, type Operand } from "./ops/binary.js";
@@ -85,6 +99,7 @@ export { permute, transpose } from "./ops/permute.js";
 export { reshape, flatten, squeeze, unsqueeze } from "./ops/view.js";
 export { sum, mean, amax, amin, max, min, argmax, argmin, type ReduceOptions, type ReduceDims, type ExtremeFn } from "./ops/reduce.js";
 export { matmul, linear } from "./ops/matmul.js";
+export { gather } from "./ops/gather.js";
 export { unfold, fold, type FoldOptions } from "./ops/fold.js";
 export { channelShuffle, pixelShuffle, pixelUnshuffle } from "./ops/shuffle.js";
 export { batchNorm, batchNormTrain, type BatchNormOptions, type BatchNormTrainOptions } from "./ops/batch-norm.js";

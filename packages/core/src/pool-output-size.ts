@@ -34,6 +34,23 @@ export function convOutputSize(inSize: number, kernel: number, stride = 1, padBe
 }
 
 /**
+ * Transposed-convolution output size for one dim (PyTorch's ConvTranspose, ONNX ConvTranspose's
+ * explicit pads): `(in - 1) * stride - padBegin - padEnd + dilation * (k - 1) + outputPadding + 1`.
+ * May return <= 0; callers report that.
+ */
+export function convTransposeOutputSize(
+  inSize: number,
+  kernel: number,
+  stride = 1,
+  padBegin = 0,
+  padEnd = padBegin,
+  dilation = 1,
+  outputPadding = 0,
+): number {
+  return (inSize - 1) * stride - padBegin - padEnd + effectiveKernel(kernel, dilation) + outputPadding;
+}
+
+/**
  * PyTorch's adaptive pooling windows for one dim: output `o` covers
  * `[floor(o * in / out), ceil((o + 1) * in / out))`.
  */

@@ -95,8 +95,10 @@ export class Tensor implements KernelTensor {
     const target = (Array.isArray(shape[0]) ? shape[0] : shape) as readonly number[];
     const resolved = resolveReshape(this.shape, target);
     const out = new Tensor(this.impl, this.impl.reshape(this.asKernel(), resolved), resolved, this.dtype);
-    const from = this.shape;
-    record("reshapeBackward", [this], [out], ([g]) => [g.reshape(from)]);
+    if (this.requiresGrad) {
+      const from = this.shape;
+      record("reshapeBackward", [this], [out], ([g]) => [g.reshape(from)]);
+    }
     return out;
   }
 

@@ -11,20 +11,30 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  * erfc(z) = e^(-z²)/√π / (z + (1/2)/(z + 1/(z + (3/2)/(z + ...)))), which keeps the tail's relative accuracy.
  */
 function erfcNonNeg(z: number): number {
-  if (z < 2.5) {
-    const z2 = 2 * z * z;
-    let term = z;
-    let sum = z;
-    for (let n = 1; term > 1e-17 * sum; n++) {
-      term *= z2 / (2 * n + 1);
-      sum += term;
-    }
-    return 1 - TWO_OVER_SQRT_PI * Math.exp(-z * z) * sum;
-  }
+  if (z < 2.5) return 1 - erfSeries(z);
   if (z > 27) return 0; // e^(-z²) underflows float64
   let f = z;
   for (let k = 60; k >= 1; k--) f = z + k / 2 / f;
   return (INV_SQRT_PI * Math.exp(-z * z)) / f;
+}
+
+/** erf(z) for 0 <= z < 2.5 from the all-positive series (keeps its relative accuracy near 0). */
+function erfSeries(z: number): number {
+  const z2 = 2 * z * z;
+  let term = z;
+  let sum = z;
+  for (let n = 1; term > 1e-17 * sum; n++) {
+    term *= z2 / (2 * n + 1);
+    sum += term;
+  }
+  return TWO_OVER_SQRT_PI * Math.exp(-z * z) * sum;
+}
+
+/** erf(x) in float64 (odd; NaN stays NaN). */
+function erf(x: number): number {
+  const z = Math.abs(x);
+  const v = z < 2.5 ? erfSeries(z) : 1 - erfcNonNeg(z);
+  return x < 0 ? -v : x === 0 ? x : v; // x === 0 keeps the sign of zero
 }
 
 /** The standard normal CDF Φ(x) = (1 + erf(x / √2)) / 2, without cancellation in either tail. */
@@ -69,6 +79,9 @@ export function activation(x: Float32Array, op: UnaryOp, alpha: number, out: Flo
         const v = x[i];
         out[i] = v * normalCdf(v);
       }
+      return;
+    case "erf":
+      for (let i = 0; i < n; i++) out[i] = erf(x[i]);
       return;
     case "geluTanh":
       for (let i = 0; i < n; i++) {

@@ -27,6 +27,11 @@ function dimTaps(inSize: number, outSize: number, k: number, s: number, d: numbe
   return { first, n, nPadded };
 }
 
+/** `dimTaps` of every spatial dim of the geometry (D, H, W). */
+function windowTaps(g: Geometry3): DimTaps[] {
+  return [0, 1, 2].map((i) => dimTaps(g.inS[i], g.outS[i], g.k[i], g.s[i], g.d[i], g.pb[i], g.pe[i]));
+}
+
 export function avgPool3(
   x: Float32Array,
   planes: number,
@@ -38,12 +43,8 @@ export function avgPool3(
   const H = g.inS[1], W = g.inS[2];
   const OD = g.outS[0], OH = g.outS[1], OW = g.outS[2];
   const dd = g.d[0], dh = g.d[1], dw = g.d[2];
-  const tD = dimTaps(g.inS[0], OD, g.k[0], g.s[0], dd, g.pb[0], g.pe[0]);
-  const tH = dimTaps(H, OH, g.k[1], g.s[1], dh, g.pb[1], g.pe[1]);
-  const tW = dimTaps(W, OW, g.k[2], g.s[2], dw, g.pb[2], g.pe[2]);
-  const cD = countIncludePad ? tD.nPadded : tD.n;
-  const cH = countIncludePad ? tH.nPadded : tH.n;
-  const cW = countIncludePad ? tW.nPadded : tW.n;
+  const [tD, tH, tW] = windowTaps(g);
+  const [cD, cH, cW] = [tD, tH, tW].map((t) => (countIncludePad ? t.nPadded : t.n));
   const inPlane = g.inS[0] * H * W;
   const outPlane = OD * OH * OW;
   for (let p = 0; p < planes; p++) {
@@ -68,6 +69,50 @@ export function avgPool3(
           }
           const divisor = divisorOverride ?? cD[od] * cH[oh] * cW[ow];
           out[o++] = sum / divisor;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * avgPool3's adjoint: every output position, in row-major order, adds `float32(dy / divisor)` to each
+ * input tap of its window (the same taps and divisor as the forward), accumulating in float32 as
+ * PyTorch's CPU backward does.
+ */
+export function avgPoolBackward3(
+  dy: Float32Array,
+  planes: number,
+  g: Geometry3,
+  countIncludePad: boolean,
+  divisorOverride: number | null,
+  out: Float32Array,
+): void {
+  const H = g.inS[1], W = g.inS[2];
+  const OD = g.outS[0], OH = g.outS[1], OW = g.outS[2];
+  const dd = g.d[0], dh = g.d[1], dw = g.d[2];
+  const [tD, tH, tW] = windowTaps(g);
+  const [cD, cH, cW] = [tD, tH, tW].map((t) => (countIncludePad ? t.nPadded : t.n));
+  const inPlane = g.inS[0] * H * W;
+  const outPlane = OD * OH * OW;
+  out.fill(0);
+  for (let p = 0; p < planes; p++) {
+    const base = p * inPlane;
+    let o = p * outPlane;
+    for (let od = 0; od < OD; od++) {
+      const d0 = tD.first[od], nd = tD.n[od];
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = tH.first[oh], nh = tH.n[oh];
+        for (let ow = 0; ow < OW; ow++, o++) {
+          const w0 = tW.first[ow], nw = tW.n[ow];
+          if (nd === 0 || nh === 0 || nw === 0) continue;
+          const delta = Math.fround(dy[o] / (divisorOverride ?? cD[od] * cH[oh] * cW[ow]));
+          for (let a = 0, id = d0; a < nd; a++, id += dd) {
+            for (let b = 0, ih = h0; b < nh; b++, ih += dh) {
+              const row = base + (id * H + ih) * W;
+              for (let c = 0, iw = w0; c < nw; c++, iw += dw) out[row + iw] += delta;
+            }
+          }
         }
       }
     }

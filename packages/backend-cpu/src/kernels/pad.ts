@@ -78,3 +78,40 @@ function copyRow(x: TypedArray, base: number, map: Int32Array, out: TypedArray, 
     out[o + j] = s < 0 ? value : x[base + s];
   }
 }
+
+/**
+ * pad's adjoint for reflect/replicate/circular: every output position, in row-major order, adds its
+ * value to the input position it was copied from (the same maps as `pad`), accumulating in float32.
+ */
+export function padBackward(dy: Float32Array, inShape: readonly number[], padBegin: readonly number[], padEnd: readonly number[], mode: PadMode, out: Float32Array): void {
+  out.fill(0);
+  const R = inShape.length;
+  if (dy.length === 0) return;
+  if (R === 0) {
+    out[0] = dy[0];
+    return;
+  }
+  const maps = inShape.map((n, i) => padMap(n, padBegin[i], padEnd[i], mode));
+  const outShape = maps.map((m) => m.length);
+  const inStride = new Array<number>(R).fill(1);
+  for (let i = R - 2; i >= 0; i--) inStride[i] = inStride[i + 1] * inShape[i + 1];
+  const last = maps[R - 1];
+  const L = last.length;
+  const rows = dy.length / L;
+  const idx = new Array<number>(R - 1).fill(0);
+  let o = 0;
+  for (let r = 0; r < rows; r++) {
+    let base = 0;
+    for (let i = 0; i < R - 1; i++) base += maps[i][idx[i]] * inStride[i];
+    addRow(dy, o, last, out, base, L);
+    o += L;
+    for (let i = R - 2; i >= 0; i--) {
+      if (++idx[i] < outShape[i]) break;
+      idx[i] = 0;
+    }
+  }
+}
+
+function addRow(dy: Float32Array, o: number, map: Int32Array, out: Float32Array, base: number, L: number): void {
+  for (let j = 0; j < L; j++) out[base + map[j]] += dy[o + j];
+}

@@ -11,6 +11,7 @@ import {
   avgPoolNd,
   convNd,
   convTransposeNd,
+  convTransposeOutputSize,
   globalAvgPool,
   globalMaxPool,
   lpPoolNd,
@@ -448,7 +449,7 @@ export function convTransposePads(c: OnnxCase, spatial: readonly number[], g: On
   if (target.length !== rank) fail(c, `output_shape ${JSON.stringify(target)} must hold ${rank} spatial sizes`);
   if (autoPad !== "NOTSET" && autoPad !== "SAME_UPPER" && autoPad !== "SAME_LOWER") fail(c, `auto_pad ${autoPad} with output_shape is not handled`);
   return target.map((t, i) => {
-    const full = g.stride[i] * (spatial[i] - 1) + outputPadding[i] + (g.kernel[i] - 1) * g.dilation[i] + 1;
+    const full = convTransposeOutputSize(spatial[i], g.kernel[i], g.stride[i], 0, 0, g.dilation[i], outputPadding[i]);
     const total = full - t;
     const half = Math.floor(total / 2);
     return autoPad === "SAME_UPPER" ? [half, total - half] : [total - half, half];

@@ -1,7 +1,7 @@
 /**
  * Cases from the committed PyTorch fixtures (`fixtures/*.json`, written by `tools/fixtures/generate.py`
  * with Debian's torch). A case calls the core op named `op` as `op(...inputs, ...args)`, or with its
- * `call` argument list when it has one.
+ * `call` argument list when it has one. A case with `grad` also runs backward and compares gradients.
  */
 import * as core from "@convkit/core";
 import { readFileSync, readdirSync } from "node:fs";
@@ -24,6 +24,12 @@ export interface FixtureCase {
    * too: `[{"input":0}, {"input":1}, {"bias": {"input":2}}]` for `conv2d(x, w, { bias })`.
    */
   call?: unknown[];
+  /**
+   * Gradient check: the inputs listed in `wrt` require grad, backward runs from the op's outputs with
+   * `upstream[i]` as the gradient of output i (null for outputs that get none, e.g. indices), and the
+   * gradients of the `wrt` inputs, in that order, follow the op's outputs in `outputs` / `compare`.
+   */
+  grad?: { upstream: (JsonTensor | null)[]; wrt: number[] };
 }
 
 export interface FixtureFile {
@@ -55,6 +61,23 @@ function withInputs(value: unknown, inputs: readonly core.Tensor[]): unknown {
   return value;
 }
 
+/** Runs backward from `outs` with the case's upstream gradients; returns the `wrt` inputs' gradients (aliases the caller owns). */
+function gradients(fc: FixtureCase, inputs: readonly core.Tensor[], outs: readonly core.Tensor[], grad: NonNullable<FixtureCase["grad"]>): core.Tensor[] {
+  const roots: core.Tensor[] = [];
+  const upstream: core.Tensor[] = [];
+  grad.upstream.forEach((u, i) => {
+    if (u === null) return;
+    roots.push(outs[i]);
+    upstream.push(fromJson(u));
+  });
+  core.backward(roots, upstream);
+  return grad.wrt.map((i) => {
+    const g = inputs[i].grad;
+    if (g === null) throw new Error(`${fc.id}: no gradient reached input ${i}`);
+    return g.detach();
+  });
+}
+
 export function pytorchCases(): ConformanceCase[] {
   const out: ConformanceCase[] = [];
   for (const file of loadFixtureFiles()) {
@@ -68,8 +91,10 @@ export function pytorchCases(): ConformanceCase[] {
         outputs: fc.outputs.map((o, i) => ({ name: `output ${i}`, expected: o, compare: fc.compare[i] ?? "close" })),
         run: () => {
           const inputs = fc.inputs.map(fromJson);
+          for (const i of fc.grad?.wrt ?? []) inputs[i].requiresGrad = true;
           const r = fc.call ? fn(...(withInputs(fc.call, inputs) as unknown[])) : fn(...inputs, ...fc.args);
-          return Array.isArray(r) ? r : [r];
+          const outs = Array.isArray(r) ? r : [r];
+          return fc.grad ? [...outs, ...gradients(fc, inputs, outs, fc.grad)] : outs;
         },
       });
     }

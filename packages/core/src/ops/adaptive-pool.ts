@@ -3,7 +3,8 @@ import type { AdaptivePoolGeometry } from "../backend.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import { adaptiveWindows } from "../pool-output-size.js";
 import type { Tensor } from "../tensor.js";
-import { wrap } from "./kernel-call.js";
+import { gradKernels, needsGrad, noGrad, record, wrap } from "./kernel-call.js";
+import { maxPoolGrad } from "./max-pool.js";
 
 /** Target size: an int for every dim, or per-dim entries where `null` keeps the input's size. */
 export type AdaptiveSize1 = number | readonly [number | null];
@@ -30,14 +31,32 @@ function resolve(op: string, b: Batched, rank: number, outputSize: AdaptiveSize,
 
 function avg(op: string, rank: number) {
   return (input: Tensor, outputSize: AdaptiveSize): Tensor => {
-    const b = batchInput(op, input, rank);
-    try {
-      const { g, out } = resolve(op, b, rank, outputSize, input.shape);
-      const impl = b.x.impl;
-      return unbatch(wrap(impl, impl.adaptiveAvgPool(b.x, g), [b.x.shape[0], b.x.shape[1], ...out], "float32"), b);
-    } finally {
-      releaseBatched(b);
-    }
+    let geometry: AdaptivePoolGeometry | undefined;
+    let batchedOut: number[] = [];
+    let batchedIn: readonly number[] = [];
+    const y = noGrad(() => {
+      const b = batchInput(op, input, rank);
+      try {
+        const { g, out } = resolve(op, b, rank, outputSize, input.shape);
+        const impl = b.x.impl;
+        geometry = g;
+        batchedIn = b.x.shape;
+        batchedOut = [b.x.shape[0], b.x.shape[1], ...out];
+        return unbatch(wrap(impl, impl.adaptiveAvgPool(b.x, g), batchedOut, "float32"), b);
+      } finally {
+        releaseBatched(b);
+      }
+    });
+    const inShape = input.shape;
+    record(`${op}Backward`, [input], [y], ([gy]) => {
+      const v = gy.reshape(batchedOut);
+      const r = wrap(gy.impl, gradKernels(op, gy.impl).adaptiveAvgPoolBackward(v, geometry as AdaptivePoolGeometry, batchedIn.slice(2)), batchedIn, "float32");
+      v.dispose();
+      const out = r.reshape(inShape);
+      r.dispose();
+      return [out];
+    });
+    return y;
   };
 }
 
@@ -53,22 +72,41 @@ export interface AdaptiveMaxPoolFn<S> {
 
 function max<S extends AdaptiveSize>(op: string, rank: number): AdaptiveMaxPoolFn<S> {
   return ((input: Tensor, outputSize: S, options?: AdaptiveMaxPoolOptions) => {
-    const b = batchInput(op, input, rank);
-    try {
-      const ri = optionsOf(op, options, input.shape).returnIndices ?? false;
-      if (typeof ri !== "boolean") throw new ArgumentError(`${op}: returnIndices must be a boolean, got ${fmt(ri)} (input shape ${fmt(input.shape)})`);
-      const { g, out } = resolve(op, b, rank, outputSize, input.shape);
-      const impl = b.x.impl;
-      const res = impl.adaptiveMaxPool(b.x, g, ri);
-      const shape = [b.x.shape[0], b.x.shape[1], ...out];
-      const values = unbatch(wrap(impl, res.output, shape, "float32"), b);
-      // A backend may compute indices it was not asked for; they must not outlive the call.
-      if (!ri && res.indices !== null) impl.release(res.indices);
-      if (!ri || res.indices === null) return values;
-      return [values, unbatch(wrap(impl, res.indices, shape, "int32"), b)];
-    } finally {
-      releaseBatched(b);
+    const grad = needsGrad(input);
+    let indices: Tensor | null = null;
+    const result = noGrad(() => {
+      const b = batchInput(op, input, rank);
+      try {
+        const ri = optionsOf(op, options, input.shape).returnIndices ?? false;
+        if (typeof ri !== "boolean") throw new ArgumentError(`${op}: returnIndices must be a boolean, got ${fmt(ri)} (input shape ${fmt(input.shape)})`);
+        const { g, out } = resolve(op, b, rank, outputSize, input.shape);
+        const impl = b.x.impl;
+        // Backward routes the gradient by the indices, so they are computed whenever the op records.
+        const res = impl.adaptiveMaxPool(b.x, g, ri || grad);
+        const shape = [b.x.shape[0], b.x.shape[1], ...out];
+        const values = unbatch(wrap(impl, res.output, shape, "float32"), b);
+        if (res.indices === null) return values;
+        const idx = wrap(impl, res.indices, shape, "int32");
+        if (grad) indices = idx;
+        if (!ri) {
+          // A backend may compute indices it was not asked for; they must not outlive the call.
+          if (!grad) idx.dispose();
+          return values;
+        }
+        const unbatched = b.unbatched ? idx.reshape(idx.shape.slice(1)) : idx.reshape(idx.shape);
+        if (!grad) idx.dispose();
+        return [values, unbatched] as [Tensor, Tensor];
+      } finally {
+        releaseBatched(b);
+      }
+    });
+    if (indices !== null) {
+      const idx: Tensor = indices;
+      const inShape = input.shape;
+      record(`${op}Backward`, [input], [Array.isArray(result) ? result[0] : result], ([g], [saved]) => [maxPoolGrad(op, g, saved, inShape)], [idx]);
+      idx.dispose();
     }
+    return result;
   }) as AdaptiveMaxPoolFn<S>;
 }
 

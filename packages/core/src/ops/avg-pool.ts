@@ -1,7 +1,8 @@
 import { type Size1, type Size2, type Size3, type SizeN, batchInput, optionsOf, releaseBatched, unbatch } from "../args.js";
 import { ArgumentError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { wrap } from "./kernel-call.js";
+import type { AvgPoolGeometry } from "../backend.js";
+import { gradKernels, noGrad, record, wrap } from "./kernel-call.js";
 import { type WindowArgs, checkHalfKernelPadding, ndRank, resolveWindow } from "./pool-window.js";
 
 export interface AvgPool1dOptions<S extends SizeN = SizeN> {
@@ -27,6 +28,36 @@ export interface AvgPoolNdOptions extends WindowArgs {
 }
 
 function run(op: string, input: Tensor, rank: number, window: WindowArgs, countIncludePad: unknown, divisorOverride: unknown, torchPadRule: boolean): Tensor {
+  let geometry: AvgPoolGeometry | undefined;
+  let batchedIn: readonly number[] = [];
+  const y = noGrad(() => forward(op, input, rank, window, countIncludePad, divisorOverride, torchPadRule, (g, shape) => {
+    geometry = g;
+    batchedIn = shape;
+  }));
+  // Each output's gradient spread evenly (by the forward's divisor) over the input taps of its window.
+  const inShape = input.shape;
+  record(`${op}Backward`, [input], [y], ([gy]) => {
+    const g = geometry as AvgPoolGeometry;
+    const v = gy.reshape([batchedIn[0], batchedIn[1], ...g.outShape]);
+    const r = wrap(gy.impl, gradKernels(op, gy.impl).avgPoolBackward(v, g, batchedIn.slice(2)), batchedIn, "float32");
+    v.dispose();
+    const out = r.reshape(inShape);
+    r.dispose();
+    return [out];
+  });
+  return y;
+}
+
+function forward(
+  op: string,
+  input: Tensor,
+  rank: number,
+  window: WindowArgs,
+  countIncludePad: unknown,
+  divisorOverride: unknown,
+  torchPadRule: boolean,
+  resolved: (g: AvgPoolGeometry, batchedShape: readonly number[]) => void,
+): Tensor {
   const b = batchInput(op, input, rank);
   try {
     // The torch-style `padding` is an int or per-dim tuple (a 1-tuple applies to every dim, as in PyTorch).
@@ -39,7 +70,9 @@ function run(op: string, input: Tensor, rank: number, window: WindowArgs, countI
       throw new ArgumentError(`${op}: divisorOverride must be a non-zero integer or null, got ${fmt(div)} (input shape ${fmt(input.shape)})`);
     }
     const impl = b.x.impl;
-    const out = impl.avgPool(b.x, { ...g, countIncludePad: cip, divisorOverride: div });
+    const geometry = { ...g, countIncludePad: cip, divisorOverride: div };
+    resolved(geometry, b.x.shape);
+    const out = impl.avgPool(b.x, geometry);
     return unbatch(wrap(impl, out, [b.x.shape[0], b.x.shape[1], ...g.outShape], "float32"), b);
   } finally {
     releaseBatched(b);

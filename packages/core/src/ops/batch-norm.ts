@@ -8,7 +8,7 @@ import { tidy } from "../engine.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { add, div, mul, sub } from "./binary.js";
-import { backendOf } from "./kernel-call.js";
+import { backendOf, noGrad } from "./kernel-call.js";
 import { mean, sum } from "./reduce.js";
 import { addScalar, mulScalar, neg, sqrt } from "./unary.js";
 
@@ -168,8 +168,8 @@ export function batchNormTrain(input: Tensor, runningMean: Tensor, runningVar: T
     const [mu, squares] = batchMoments(input);
     const output = normalize(input, mu, div(squares, n), r);
     const m = r.momentum;
-    const newMean = add(mulScalar(mu, m), mulScalar(runningMean, 1 - m));
-    const newVar = add(mulScalar(div(squares, n - 1), m), mulScalar(runningVar, 1 - m));
+    // Running statistics are buffers, outside the autograd graph (torch updates them under no_grad).
+    const [newMean, newVar] = noGrad(() => [add(mulScalar(mu, m), mulScalar(runningMean, 1 - m)), add(mulScalar(div(squares, n - 1), m), mulScalar(runningVar, 1 - m))]);
     return [output, newMean, newVar] as [Tensor, Tensor, Tensor];
   });
 }

@@ -4,7 +4,9 @@ import type { DType } from "../dtype.js";
 import { ArgumentError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { broadcastShapes, withRank } from "./dims.js";
-import { backendOf, wrap } from "./kernel-call.js";
+import { type BackwardFn, backendOf, noGrad, record, wrap } from "./kernel-call.js";
+import { compare, sumTo, where } from "./select.js";
+import { neg } from "./unary.js";
 
 /** A tensor operand or a plain number (a scalar operand, as in `x * 2` or `1 - x`). */
 export type Operand = Tensor | number;
@@ -51,10 +53,14 @@ function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const tb = typeof b === "number" ? scalarTensor(b, dtype, like) : b;
   const impl = backendOf(op, ta, tb);
   const outShape = broadcastShapes(op, ta.shape, tb.shape);
-  const va = withRank(ta, outShape.length);
-  const vb = withRank(tb, outShape.length);
+  // Kernel views of the operands, not ops of their own.
+  const [va, vb] = noGrad(() => [withRank(ta, outShape.length), withRank(tb, outShape.length)]);
   try {
-    return wrap(impl, impl.binary(va, vb, op, outShape), outShape, dtype);
+    const y = wrap(impl, impl.binary(va, vb, op, outShape), outShape, dtype);
+    const [aShape, bShape] = [ta.shape, tb.shape];
+    // Number operands are constants; the gradient formulas read them as the 0-d tensors they became.
+    record(`${op}Backward`, [a === ta ? ta : null, b === tb ? tb : null], [y], (gs, saved, needed) => GRADS[op](gs[0], saved, needed, aShape, bShape), SAVES[op] ? [ta, tb] : []);
+    return y;
   } finally {
     va.dispose();
     vb.dispose();
@@ -62,6 +68,34 @@ function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
     if (tb !== b) tb.dispose();
   }
 }
+
+type BinaryGrad = (g: Tensor, saved: Parameters<BackwardFn>[1], needed: readonly boolean[], aShape: readonly number[], bShape: readonly number[]) => (Tensor | null)[];
+
+const SAVES: Record<BinaryOp, boolean> = { add: false, sub: false, mul: true, div: true, maximum: true, minimum: true };
+
+/**
+ * torch's maximum/minimum backward: the gradient is halved where the operands are equal, and zeroed for
+ * the operand that lost (`masked_fill(self < other, 0)` for maximum's self); NaN compares false, so where
+ * one is NaN both get the whole gradient.
+ */
+function extremumGrad(lost: "lt" | "gt"): BinaryGrad {
+  const won = lost === "lt" ? "gt" : "lt";
+  return (g, [a, b], needed, aShape, bShape) => {
+    const shared = where(compare(a, b, "eq"), div(g, 2), g);
+    return [needed[0] ? sumTo(where(compare(a, b, lost), 0, shared), aShape) : null, needed[1] ? sumTo(where(compare(a, b, won), 0, shared), bShape) : null];
+  };
+}
+
+/** Gradients of each operand at the broadcast shape, summed back to the operand's shape (PyTorch's formulas). */
+const GRADS: Record<BinaryOp, BinaryGrad> = {
+  add: (g, _, needed, aShape, bShape) => [needed[0] ? sumTo(g, aShape) : null, needed[1] ? sumTo(g, bShape) : null],
+  sub: (g, _, needed, aShape, bShape) => [needed[0] ? sumTo(g, aShape) : null, needed[1] ? sumTo(neg(g), bShape) : null],
+  mul: (g, [a, b], needed, aShape, bShape) => [needed[0] ? sumTo(mul(g, b), aShape) : null, needed[1] ? sumTo(mul(g, a), bShape) : null],
+  // torch: grad / other, and -grad * ((self / other) / other).
+  div: (g, [a, b], needed, aShape, bShape) => [needed[0] ? sumTo(div(g, b), aShape) : null, needed[1] ? sumTo(mul(neg(g), div(div(a, b), b)), bShape) : null],
+  maximum: extremumGrad("lt"),
+  minimum: extremumGrad("gt"),
+};
 
 /** `input + other` with broadcasting, like torch.add (either side may be a number). */
 export const add = (input: Operand, other: Operand): Tensor => binary("add", input, other);

@@ -2,7 +2,9 @@ import { assertTensor } from "../args.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { normDim } from "./dims.js";
-import { backendOf, wrap } from "./kernel-call.js";
+import { backendOf, noGrad, record, wrap } from "./kernel-call.js";
+import { zerosOn } from "./select.js";
+import { narrow } from "./split.js";
 
 function checkList(op: string, tensors: unknown): Tensor[] {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new ArgumentError(`${op}: tensors must be a non-empty array of Tensors, got ${Array.isArray(tensors) ? "an empty array" : typeof tensors}`);
@@ -21,7 +23,11 @@ function checkList(op: string, tensors: unknown): Tensor[] {
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const all = checkList("cat", tensors);
   const parts = all.filter((t) => !(t.shape.length === 1 && t.shape[0] === 0));
-  if (parts.length === 0) return wrap(all[0].impl, all[0].impl.concat([all[0]], 0), [0], all[0].dtype);
+  if (parts.length === 0) {
+    const y = wrap(all[0].impl, all[0].impl.concat([all[0]], 0), [0], all[0].dtype);
+    if (y.dtype === "float32") record("catBackward", all, [y], ([g]) => all.map(() => zerosOn(g, [0])));
+    return y;
+  }
   const first = parts[0];
   const zeroD = parts.findIndex((t) => t.shape.length === 0);
   if (zeroD >= 0) throw new ShapeError(`cat: zero-dimensional tensors cannot be concatenated, got one at entry ${all.indexOf(parts[zeroD])}`);
@@ -41,7 +47,20 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     shape[axis] += t.shape[axis];
   }
   const impl = backendOf("cat", ...parts);
-  return wrap(impl, impl.concat(parts, axis), shape, first.dtype);
+  const y = wrap(impl, impl.concat(parts, axis), shape, first.dtype);
+  if (y.dtype === "float32") {
+    // Each input's gradient is its slice of the output's; skipped [0]-shaped inputs get an empty one.
+    const spans = all.map((t) => (parts.includes(t) ? t.shape[axis] : -1));
+    record("catBackward", all, [y], ([g]) => {
+      let start = 0;
+      return spans.map((n) => {
+        if (n < 0) return zerosOn(g, [0]);
+        start += n;
+        return narrow(g, axis, start - n, n);
+      });
+    });
+  }
+  return y;
 }
 
 /** Joins equally shaped tensors along a new `dim`, like torch.stack. */
@@ -52,13 +71,25 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (odd >= 0) throw new ShapeError(`stack: all tensors must have the same shape, got ${fmt(shape)} at entry 0 and ${fmt(list[odd].shape)} at entry ${odd}`);
   const axis = normDim("stack", "dim", dim, shape, 1);
   const expanded = [...shape.slice(0, axis), 1, ...shape.slice(axis)];
-  const views = list.map((t) => t.reshape(expanded));
+  const views = noGrad(() => list.map((t) => t.reshape(expanded)));
+  let y: Tensor;
   try {
     const impl = backendOf("stack", ...views);
     const out = [...expanded];
     out[axis] = list.length;
-    return wrap(impl, impl.concat(views, axis), out, list[0].dtype);
+    y = wrap(impl, impl.concat(views, axis), out, list[0].dtype);
   } finally {
     for (const v of views) v.dispose();
   }
+  if (y.dtype === "float32") {
+    record("stackBackward", list, [y], ([g]) =>
+      list.map((_, i) => {
+        const piece = narrow(g, axis, i, 1);
+        const r = piece.reshape(shape);
+        piece.dispose();
+        return r;
+      }),
+    );
+  }
+  return y;
 }

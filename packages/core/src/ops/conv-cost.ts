@@ -2,6 +2,7 @@
  * Parameter and multiply-accumulate counts of convolution layers, the one place these formulas live
  * (layers and the CLI report them). Pure arithmetic on the configuration; no tensors involved.
  */
+import { positiveInt } from "../args.js";
 import { ArgumentError, fmt } from "../errors.js";
 
 export interface ConvCostConfig {
@@ -24,11 +25,6 @@ export interface ConvMacsConfig extends ConvCostConfig {
   outputSize?: readonly number[];
   /** Batch size, default 1. */
   batch?: number;
-}
-
-function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new ArgumentError(`${op}: ${name} must be a positive integer, got ${fmt(v)}`);
-  return v;
 }
 
 function sizes(op: string, name: string, v: unknown, min: number): number[] {

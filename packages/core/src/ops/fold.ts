@@ -1,9 +1,9 @@
 /** Sliding-block extraction and its adjoint: F.unfold (im2col) and F.fold (col2im), 2 spatial dims as in torch. */
 import { NON_NEGATIVE, POSITIVE, type Size2, assertTensor, batchInput, expandInts, releaseBatched, unbatch } from "../args.js";
-import type { Im2ColGeometry } from "../backend.js";
+import type { DataHandle, Im2ColGeometry } from "../backend.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { wrap } from "./kernel-call.js";
+import { noGrad, record, wrap } from "./kernel-call.js";
 
 export interface FoldOptions {
   dilation?: Size2;
@@ -36,15 +36,36 @@ function checkOptions(op: string, options: unknown): FoldOptions {
  * `(N, C * kH * kW, L)` (or `(C * kH * kW, L)`), L the number of block positions, rows ordered (c, kh, kw).
  */
 export function unfold(input: Tensor, kernelSize: Size2, options: FoldOptions = {}): Tensor {
-  const b = batchInput("unfold", input, 2);
-  try {
-    const g = geometry("unfold", b.x.shape.slice(2), kernelSize, checkOptions("unfold", options), input.shape);
-    const [n, c] = b.x.shape;
-    const shape = [n, c * g.kernel[0] * g.kernel[1], g.blocks[0] * g.blocks[1]];
-    return unbatch(wrap(b.x.impl, b.x.impl.unfold(b.x, g), shape, "float32"), b);
-  } finally {
-    releaseBatched(b);
-  }
+  let geom: Im2ColGeometry | undefined;
+  let batchedIn: readonly number[] = [];
+  let batchedOut: readonly number[] = [];
+  const y = noGrad(() => {
+    const b = batchInput("unfold", input, 2);
+    try {
+      const g = geometry("unfold", b.x.shape.slice(2), kernelSize, checkOptions("unfold", options), input.shape);
+      const [n, c] = b.x.shape;
+      geom = g;
+      batchedIn = b.x.shape;
+      batchedOut = [n, c * g.kernel[0] * g.kernel[1], g.blocks[0] * g.blocks[1]];
+      return unbatch(wrap(b.x.impl, b.x.impl.unfold(b.x, g), batchedOut, "float32"), b);
+    } finally {
+      releaseBatched(b);
+    }
+  });
+  // fold is unfold's adjoint (overlapping blocks summed).
+  const inShape = input.shape;
+  record("unfoldBackward", [input], [y], ([gy]) => [adjoint(gy, batchedOut, batchedIn, inShape, (v) => v.impl.fold(v, geom as Im2ColGeometry))]);
+  return y;
+}
+
+/** Runs an adjoint kernel on `g` viewed batched, returning the result in the forward input's own shape. */
+function adjoint(g: Tensor, batchedG: readonly number[], batchedOut: readonly number[], outShape: readonly number[], kernel: (v: Tensor) => DataHandle): Tensor {
+  const v = g.reshape(batchedG);
+  const r = wrap(v.impl, kernel(v), batchedOut, "float32");
+  v.dispose();
+  const out = r.reshape(outShape);
+  r.dispose();
+  return out;
 }
 
 /**
@@ -69,15 +90,22 @@ export function fold(input: Tensor, outputSize: Size2, kernelSize: Size2, option
       `fold: input dim ${r - 1} (${cols}) must equal the number of sliding blocks ${g.blocks[0]} * ${g.blocks[1]} = ${g.blocks[0] * g.blocks[1]} for outputSize ${fmt(image)}, kernelSize ${fmt(g.kernel)}, dilation ${fmt(g.dilation)}, padding ${fmt(g.padBegin)}, stride ${fmt(g.stride)} (input shape ${fmt(input.shape)})`,
     );
   }
-  const x = r === 2 ? input.reshape([1, rows, cols]) : input;
-  try {
-    const shape = [x.shape[0], rows / k, ...image];
-    const out = wrap(x.impl, x.impl.fold(x, g), shape, "float32");
-    if (r === 3) return out;
-    const u = out.reshape(shape.slice(1));
-    out.dispose();
-    return u;
-  } finally {
-    if (x !== input) x.dispose();
-  }
+  const batchedIn = r === 2 ? [1, rows, cols] : input.shape;
+  const shape = [batchedIn[0], rows / k, ...image];
+  const y = noGrad(() => {
+    const x = r === 2 ? input.reshape(batchedIn) : input;
+    try {
+      const out = wrap(x.impl, x.impl.fold(x, g), shape, "float32");
+      if (r === 3) return out;
+      const u = out.reshape(shape.slice(1));
+      out.dispose();
+      return u;
+    } finally {
+      if (x !== input) x.dispose();
+    }
+  });
+  // unfold is fold's adjoint.
+  const inShape = input.shape;
+  record("foldBackward", [input], [y], ([gy]) => [adjoint(gy, shape, batchedIn, inShape, (v) => v.impl.unfold(v, g))]);
+  return y;
 }

@@ -1,8 +1,13 @@
-/** Helpers that wrap kernel results as tensors and keep every input of an op on one backend. */
-import type { Backend, DataHandle } from "../backend.js";
+/**
+ * Helpers every op uses around its kernel calls: wrapping results as tensors, keeping every input of an
+ * op on one backend, and (re-exported from the autograd graph) recording the op for backward.
+ */
+import type { AutogradKernels, Backend, DataHandle } from "../backend.js";
 import type { DType } from "../dtype.js";
 import { BackendError, fmt } from "../errors.js";
 import { Tensor } from "../tensor.js";
+
+export { type BackwardFn, needsGrad, noGrad, record } from "../autograd/graph.js";
 
 export function wrap(impl: Backend, handle: DataHandle, shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(impl, handle, shape, dtype);
@@ -17,4 +22,15 @@ export function backendOf(op: string, ...tensors: Tensor[]): Backend {
     }
   }
   return impl;
+}
+
+const AUTOGRAD_KERNELS: readonly (keyof AutogradKernels)[] = ["compare", "where", "scatterAdd", "gather", "avgPoolBackward", "adaptiveAvgPoolBackward", "padBackward"];
+
+/** `impl` with its autograd kernels, or a BackendError naming the first one it lacks (gradients are unsupported there). */
+export function gradKernels(op: string, impl: Backend): Backend & AutogradKernels {
+  const missing = AUTOGRAD_KERNELS.find((k) => typeof impl[k] !== "function");
+  if (missing !== undefined) {
+    throw new BackendError(`${op}: backend ${JSON.stringify(impl.name)} does not implement the autograd kernel ${missing}, so gradients cannot be computed on it`);
+  }
+  return impl as Backend & AutogradKernels;
 }

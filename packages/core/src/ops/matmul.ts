@@ -3,7 +3,9 @@ import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { add } from "./binary.js";
 import { broadcastShapes } from "./dims.js";
-import { backendOf, wrap } from "./kernel-call.js";
+import { backendOf, noGrad, record, wrap } from "./kernel-call.js";
+import { sumTo } from "./select.js";
+import { sum } from "./reduce.js";
 
 function checkFloat(op: string, name: string, t: Tensor): void {
   assertTensor(op, name, t);
@@ -40,18 +42,41 @@ export function matmul(input: Tensor, other: Tensor): Tensor {
   const fold = prod(batchB) === 1;
   const rank = fold ? 2 : batch.length + 2;
   const pad = (s: number[], r: number): number[] => [...new Array<number>(r - s.length).fill(1), ...s];
-  const va = input.reshape(fold ? [prod(batchA) * m, k] : pad(a2, rank));
-  const vb = other.reshape(fold ? [k, n] : pad(b2, rank));
+  const aView = fold ? [prod(batchA) * m, k] : pad(a2, rank);
+  const bView = fold ? [k, n] : pad(b2, rank);
   const kernelShape = fold ? [prod(batchA) * m, n] : [...batch, m, n];
-  try {
-    const out = wrap(impl, impl.matmul(va, vb, false, false, kernelShape), kernelShape, "float32");
-    const r = out.reshape(shape);
-    out.dispose();
-    return r;
-  } finally {
-    va.dispose();
-    vb.dispose();
-  }
+  const y = noGrad(() => {
+    const va = input.reshape(aView);
+    const vb = other.reshape(bView);
+    try {
+      const out = wrap(impl, impl.matmul(va, vb, false, false, kernelShape), kernelShape, "float32");
+      const r = out.reshape(shape);
+      out.dispose();
+      return r;
+    } finally {
+      va.dispose();
+      vb.dispose();
+    }
+  });
+  // d(a @ b) = g @ bᵀ for a and aᵀ @ g for b, in the forward's kernel views; broadcast batch dims summed back.
+  const [aShape, bShape] = [input.shape, other.shape];
+  record(
+    "matmulBackward",
+    [input, other],
+    [y],
+    ([g], [a, b], needed) => {
+      const gv = g.reshape(kernelShape);
+      const va = a.reshape(aView);
+      const vb = b.reshape(bView);
+      const outA = [...kernelShape.slice(0, -1), k];
+      const outB = [...kernelShape.slice(0, -2), k, n];
+      const ga = needed[0] ? sumTo(wrap(impl, impl.matmul(gv, vb, false, true, outA), outA, "float32"), aView).reshape(aShape) : null;
+      const gb = needed[1] ? sumTo(wrap(impl, impl.matmul(va, gv, true, false, outB), outB, "float32"), bView).reshape(bShape) : null;
+      return [ga, gb];
+    },
+    [input, other],
+  );
+  return y;
 }
 
 /** `input @ weight^T + bias`, like F.linear: input `(*, in)`, weight `(out, in)`, bias `(out)`; output `(*, out)`. */
@@ -70,19 +95,37 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const impl = bias ? backendOf("linear", input, weight, bias) : backendOf("linear", input, weight);
   const lead = input.shape.slice(0, -1);
   const rows = prod(lead);
-  const x2 = input.reshape([rows, inF]);
-  let y: Tensor;
-  try {
-    y = wrap(impl, impl.matmul(x2, weight, false, true, [rows, outF]), [rows, outF], "float32");
-  } finally {
-    x2.dispose();
-  }
-  if (bias) {
-    const withBias = add(y, bias);
+  const result = noGrad(() => {
+    const x2 = input.reshape([rows, inF]);
+    let y: Tensor;
+    try {
+      y = wrap(impl, impl.matmul(x2, weight, false, true, [rows, outF]), [rows, outF], "float32");
+    } finally {
+      x2.dispose();
+    }
+    if (bias) {
+      const withBias = add(y, bias);
+      y.dispose();
+      y = withBias;
+    }
+    const r = y.reshape([...lead, outF]);
     y.dispose();
-    y = withBias;
-  }
-  const r = y.reshape([...lead, outF]);
-  y.dispose();
-  return r;
+    return r;
+  });
+  // torch's linear backward: g @ W for the input, gᵀ @ x for the weight, g summed over rows for the bias.
+  const inShape = input.shape;
+  record(
+    "linearBackward",
+    [input, weight, bias],
+    [result],
+    ([g], [x, w], needed) => {
+      const g2 = g.reshape([rows, outF]);
+      const gx = needed[0] ? wrap(impl, impl.matmul(g2, w, false, false, [rows, inF]), [rows, inF], "float32").reshape(inShape) : null;
+      const gw = needed[1] ? wrap(impl, impl.matmul(g2, x.reshape([rows, inF]), true, false, [outF, inF]), [outF, inF], "float32") : null;
+      const gb = needed[2] ? sum(g2, 0) : null;
+      return [gx, gw, gb];
+    },
+    [input, weight],
+  );
+  return result;
 }

@@ -1,7 +1,7 @@
 import { type Size1, type Size2, type Size3, type SizeN, batchInput, optionsOf, releaseBatched, unbatch } from "../args.js";
 import { ArgumentError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { wrap } from "./kernel-call.js";
+import { gradKernels, needsGrad, noGrad, record, wrap } from "./kernel-call.js";
 import { type WindowArgs, checkHalfKernelPadding, ndRank, resolveWindow } from "./pool-window.js";
 
 export interface MaxPoolOptions<S extends SizeN = SizeN> {
@@ -32,24 +32,59 @@ function checkReturnIndices(op: string, v: unknown, shape: readonly number[]): b
   return v;
 }
 
+/**
+ * The gradient of max pooling (plain or adaptive): each output's gradient added to the input position
+ * its recorded index names (torch's scatter-add, so overlapping windows accumulate, ties and NaN follow
+ * the forward's choice). `indices` are the batched `[N, C, ...out]` ones.
+ */
+export function maxPoolGrad(op: string, g: Tensor, indices: Tensor, inShape: readonly number[]): Tensor {
+  const gb = g.reshape(indices.shape);
+  const spatial = inShape.slice(inShape.length - (indices.shape.length - 2));
+  const outShape = [...indices.shape.slice(0, 2), ...spatial];
+  const r = wrap(g.impl, gradKernels(op, g.impl).scatterAdd(gb, indices, spatial), outShape, "float32");
+  gb.dispose();
+  const out = r.reshape(inShape);
+  r.dispose();
+  return out;
+}
+
 function run(op: string, input: Tensor, rank: number, window: WindowArgs, returnIndicesArg: unknown, torchPadRule: boolean): Tensor | [Tensor, Tensor] {
-  const b = batchInput(op, input, rank);
-  try {
-    const returnIndices = checkReturnIndices(op, returnIndicesArg, input.shape);
-    // The torch-style `padding` is an int or per-dim tuple (a 1-tuple applies to every dim, as in PyTorch).
-    const pads = torchPadRule ? checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, rank) : window.pads;
-    const g = resolveWindow(op, b.x.shape, { ...window, pads }, input.shape);
-    const impl = b.x.impl;
-    const res = impl.maxPool(b.x, g, returnIndices);
-    const shape = [b.x.shape[0], b.x.shape[1], ...g.outShape];
-    const out = unbatch(wrap(impl, res.output, shape, "float32"), b);
-    // A backend may compute indices it was not asked for; they must not outlive the call.
-    if (!returnIndices && res.indices !== null) impl.release(res.indices);
-    if (!returnIndices || res.indices === null) return out;
-    return [out, unbatch(wrap(impl, res.indices, shape, "int32"), b)];
-  } finally {
-    releaseBatched(b);
+  const grad = needsGrad(input);
+  let indices: Tensor | null = null;
+  const result = noGrad(() => {
+    const b = batchInput(op, input, rank);
+    try {
+      const returnIndices = checkReturnIndices(op, returnIndicesArg, input.shape);
+      // The torch-style `padding` is an int or per-dim tuple (a 1-tuple applies to every dim, as in PyTorch).
+      const pads = torchPadRule ? checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, rank) : window.pads;
+      const g = resolveWindow(op, b.x.shape, { ...window, pads }, input.shape);
+      const impl = b.x.impl;
+      // Backward routes the gradient by the indices, so they are computed whenever the op records.
+      const res = impl.maxPool(b.x, g, returnIndices || grad);
+      const shape = [b.x.shape[0], b.x.shape[1], ...g.outShape];
+      const out = unbatch(wrap(impl, res.output, shape, "float32"), b);
+      if (res.indices === null) return out;
+      const idx = wrap(impl, res.indices, shape, "int32");
+      if (grad) indices = idx;
+      if (!returnIndices) {
+        // A backend may compute indices it was not asked for; they must not outlive the call.
+        if (!grad) idx.dispose();
+        return out;
+      }
+      const unbatched = b.unbatched ? idx.reshape(idx.shape.slice(1)) : idx.reshape(idx.shape);
+      if (!grad) idx.dispose();
+      return [out, unbatched] as [Tensor, Tensor];
+    } finally {
+      releaseBatched(b);
+    }
+  });
+  if (indices !== null) {
+    const idx: Tensor = indices;
+    const inShape = input.shape;
+    record(`${op}Backward`, [input], [Array.isArray(result) ? result[0] : result], ([g], [saved]) => [maxPoolGrad(op, g, saved, inShape)], [idx]);
+    idx.dispose();
   }
+  return result;
 }
 
 function makeMaxPool<S extends SizeN>(op: string, rank: number): MaxPoolFn<S> {

@@ -2,7 +2,7 @@ import { type Size1, type Size2, type Size3, type SizeN, NON_NEGATIVE, POSITIVE,
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import { maxUnpoolOutputSize } from "../pool-output-size.js";
 import type { Tensor } from "../tensor.js";
-import { backendOf, wrap } from "./kernel-call.js";
+import { backendOf, gradKernels, needsGrad, noGrad, record, wrap } from "./kernel-call.js";
 
 export interface MaxUnpoolOptions<S extends SizeN = SizeN> {
   /** Defaults to kernelSize. */
@@ -13,6 +13,47 @@ export interface MaxUnpoolOptions<S extends SizeN = SizeN> {
 }
 
 function run(op: string, rank: number, input: Tensor, indices: Tensor, kernelSize: SizeN, opts: MaxUnpoolOptions | undefined): Tensor {
+  const grad = needsGrad(input);
+  let batchedIndices: Tensor | null = null;
+  let batchedOut: number[] = [];
+  const y = noGrad(() =>
+    forward(op, rank, input, indices, kernelSize, opts, (bi, shape) => {
+      // An alias: the forward disposes its batched view of the indices.
+      if (grad) batchedIndices = bi.detach();
+      batchedOut = shape;
+    }),
+  );
+  if (batchedIndices !== null) {
+    // The gradient of a scatter is the gather from the same positions.
+    const inShape = input.shape;
+    record(
+      `${op}Backward`,
+      [input, null],
+      [y],
+      ([gy], [idx]) => {
+        const v = gy.reshape(batchedOut);
+        const r = wrap(gy.impl, gradKernels(op, gy.impl).gather(v, idx), idx.shape, "float32");
+        v.dispose();
+        const out = r.reshape(inShape);
+        r.dispose();
+        return [out, null];
+      },
+      [batchedIndices],
+    );
+    (batchedIndices as Tensor).dispose();
+  }
+  return y;
+}
+
+function forward(
+  op: string,
+  rank: number,
+  input: Tensor,
+  indices: Tensor,
+  kernelSize: SizeN,
+  opts: MaxUnpoolOptions | undefined,
+  resolved: (batchedIndices: Tensor, batchedOut: number[]) => void,
+): Tensor {
   const b = batchInput(op, input, rank);
   try {
     assertTensor(op, "indices", indices);
@@ -58,7 +99,9 @@ function run(op: string, rank: number, input: Tensor, indices: Tensor, kernelSiz
     const bi = b.unbatched ? indices.reshape([1, ...indices.shape]) : indices;
     try {
       const h = impl.maxUnpool(b.x, bi, { outShape: out });
-      return unbatch(wrap(impl, h, [b.x.shape[0], b.x.shape[1], ...out], "float32"), b);
+      const shape = [b.x.shape[0], b.x.shape[1], ...out];
+      resolved(bi, shape);
+      return unbatch(wrap(impl, h, shape, "float32"), b);
     } finally {
       if (bi !== indices) bi.dispose();
     }

@@ -16,6 +16,26 @@ const MODES: readonly PadMode[] = ["constant", "reflect", "replicate", "circular
  */
 export function padAll(op: string, what: string, x: Tensor, begin: readonly number[], end: readonly number[], mode: PadMode, value: number): Tensor {
   const shape = x.shape;
+  const outShape = paddedShape(op, what, shape, begin, end, mode);
+  const impl = x.impl;
+  const y = wrap(impl, impl.pad(x, begin, end, mode, value), outShape, x.dtype);
+  if (y.dtype === "float32") {
+    const inShape = shape;
+    // Constant padding's adjoint is the opposite pad (a crop, or zeros where it cropped); the other modes accumulate.
+    record(`${op}Backward`, [x], [y], ([g]) => [
+      mode === "constant"
+        ? wrap(g.impl, g.impl.pad(g, begin.map((b) => -b), end.map((e) => -e), "constant", 0), inShape, "float32")
+        : wrap(g.impl, gradKernels(op, g.impl).padBackward(g, inShape, begin, end, mode), inShape, "float32"),
+    ]);
+  }
+  return y;
+}
+
+/**
+ * The shape `padAll` produces, after checking the mode's limits: the tensor-free half of `padAll`, for
+ * shape functions (the convolutions' non-zero padding modes).
+ */
+export function paddedShape(op: string, what: string, shape: readonly number[], begin: readonly number[], end: readonly number[], mode: PadMode): number[] {
   const outShape = shape.map((n, i) => n + begin[i] + end[i]);
   const given = `${what} ${fmt(begin.map((b, i) => [b, end[i]]))} (per dim [begin, end]), input shape ${fmt(shape)}`;
   if (mode === "constant") {
@@ -41,18 +61,7 @@ export function padAll(op: string, what: string, x: Tensor, begin: readonly numb
       }
     }
   }
-  const impl = x.impl;
-  const y = wrap(impl, impl.pad(x, begin, end, mode, value), outShape, x.dtype);
-  if (y.dtype === "float32") {
-    const inShape = shape;
-    // Constant padding's adjoint is the opposite pad (a crop, or zeros where it cropped); the other modes accumulate.
-    record(`${op}Backward`, [x], [y], ([g]) => [
-      mode === "constant"
-        ? wrap(g.impl, g.impl.pad(g, begin.map((b) => -b), end.map((e) => -e), "constant", 0), inShape, "float32")
-        : wrap(g.impl, gradKernels(op, g.impl).padBackward(g, inShape, begin, end, mode), inShape, "float32"),
-    ]);
-  }
-  return y;
+  return outShape;
 }
 
 /**

@@ -2,7 +2,7 @@ import { assertTensor } from "../args.js";
 import { ArgumentError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { normDim } from "./dims.js";
-import { wrap } from "./kernel-call.js";
+import { noGrad, record, wrap } from "./kernel-call.js";
 
 /** Reorders dims so output dim `i` is input dim `perm[i]`, like torch.permute; the result is a contiguous copy. */
 export function permute(input: Tensor, dims: readonly number[]): Tensor {
@@ -16,8 +16,12 @@ export function permute(input: Tensor, dims: readonly number[]): Tensor {
   const shape = perm.map((p) => input.shape[p]);
   // Moving only unit dims keeps the row-major order of the data: a reshape suffices.
   const moved = perm.filter((p) => input.shape[p] !== 1);
-  if (moved.every((p, i) => i === 0 || moved[i - 1] < p)) return input.reshape(shape);
-  return wrap(input.impl, input.impl.transpose(input, perm), shape, input.dtype);
+  const y = moved.every((p, i) => i === 0 || moved[i - 1] < p) ? noGrad(() => input.reshape(shape)) : wrap(input.impl, input.impl.transpose(input, perm), shape, input.dtype);
+  if (input.dtype === "float32") {
+    const inverse = perm.map((_, i) => perm.indexOf(i));
+    record("permuteBackward", [input], [y], ([g]) => [permute(g, inverse)]);
+  }
+  return y;
 }
 
 /** Swaps two dims, like torch.transpose; the result is a contiguous copy. */
