@@ -10,9 +10,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { ENGINES, selectEngines } from "./engines/index.js";
+import { ENGINES, REFERENCE_ENGINE, selectEngines } from "./engines/index.js";
 import type { EngineSpec } from "./engines/types.js";
 import { FULL_TIMING, QUICK_TIMING, type TimingOptions } from "./measure.js";
+import { prepareModelFiles } from "./model-files.js";
 import { type BenchResults, type Cell, type Isolation, type Ratio, type WorkloadSummary, cellText, formatMs, mismatchDetail, renderMarkdown } from "./report.js";
 import { systemInfo } from "./system.js";
 import { type EngineOutcome, type Task, type TaskResult, type TimeResult, type VerifyResult, errorText, runTask } from "./tasks.js";
@@ -218,6 +219,8 @@ async function main(): Promise<void> {
   const totalCells = workloads.length * engines.length;
   const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(0)} s`;
   progress(`convkit bench: ${workloads.length} workloads x ${engines.length} engines${opts.quick ? " (quick)" : ""}, ${ISOLATION_TEXT[opts.isolation]}`);
+  const modelNames = workloads.flatMap((w) => (w.model ? [w.model] : []));
+  if (modelNames.length > 0) progress(prepareModelFiles(modelNames));
 
   try {
     for (const w of workloads) {
@@ -235,7 +238,7 @@ async function main(): Promise<void> {
       }
       Object.assign(versions, verify.versions);
       summaries.push(summary(w, verify.reference));
-      if (verify.reference !== "convkit-cpu") progress(`  reference: ${verify.reference ?? "none"} (convkit cpu cannot run ${w.id})`);
+      if (verify.reference !== REFERENCE_ENGINE) progress(`  reference: ${verify.reference ?? "none"} (${REFERENCE_ENGINE} cannot run ${w.id})`);
 
       for (const engine of engines) {
         const outcome = verify.outcomes[engine.id];

@@ -1,4 +1,5 @@
 /** Result records and their Markdown rendering. */
+import { REFERENCE_ENGINE } from "./engines/index.js";
 import type { Timing, TimingOptions } from "./measure.js";
 import type { SystemInfo } from "./system.js";
 import type { EngineOutcome } from "./tasks.js";
@@ -163,6 +164,11 @@ export function renderMarkdown(r: BenchResults): string {
   );
   lines.push("- Timed: the op call until its output exists in the engine's memory, plus releasing it (tfjs: the eager kernel ran, nothing downloaded; onnxruntime: `session.run` resolved). Layout conversion for tfjs (NHWC, HWIO filters) and model building are outside the timed region.");
   lines.push("- Throughput: GFLOP/s = 2·MACs / time for convolutions; GB/s = (input + output bytes) / time for pooling.");
+  if (r.workloads.some((w) => w.id.startsWith("M"))) {
+    lines.push(
+      "- Whole models (M rows): torchvision networks with torch's seeded weights (tools/models/export_torchvision.py). convkit runs its @convkit/layers definition with the state dict loaded from safetensors; onnxruntime runs torch.onnx.export of the same model (opset 13, its own graph optimisations on); tfjs has no importer for either. Timed: one forward pass. MACs are the conv and linear layers' multiply-accumulates; outputs must agree within 1e-3·max|ref|.",
+    );
+  }
   lines.push("- Every output is checked against convkit cpu before timing (convs: max|Δ| ≤ 1e-3·max|ref|, avgPool ≤ 1e-5·max|ref|, maxPool exact) and again after timing; a failure replaces the time with **MISMATCH**.");
   lines.push("");
   lines.push(row(["Workload", ...engines]));
@@ -193,7 +199,7 @@ export function renderMarkdown(r: BenchResults): string {
   lines.push(row(["---", "---", ...engines.map(() => "--:")]));
   for (const w of r.workloads) {
     const ref = w.reference ?? "none";
-    const note = w.reference && w.reference !== "convkit-cpu" ? `${ref} (convkit cpu cannot run it)` : ref;
+    const note = w.reference && w.reference !== REFERENCE_ENGINE ? `${ref} (${REFERENCE_ENGINE} cannot run it)` : ref;
     lines.push(row([w.id, note, ...engines.map((e) => verificationText(cell(w.id, e)?.verification))]));
   }
   lines.push("");

@@ -16,6 +16,7 @@ export function toleranceFor(kind: WorkloadKind): Tolerance {
   switch (kind) {
     case "conv":
     case "convTranspose":
+    case "model":
       return { relative: 1e-3, rule: "max|Δ| ≤ 1e-3·max|ref|" };
     case "avgPool":
       return { relative: 1e-5, rule: "max|Δ| ≤ 1e-5·max|ref|" };

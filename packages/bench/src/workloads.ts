@@ -1,9 +1,13 @@
+import { convMacs, convOutputSize, convTransposeOutputSize, convWeightShape, poolOutputSize } from "@convkit/core";
+import { MODEL_WORKLOADS } from "./model-workloads.js";
+
 /**
- * The benchmark workloads W1-W9: batch 1, float32, channels-first (NCHW / NCDHW), no bias.
+ * The benchmark workloads W1-W9: batch 1, float32, channels-first (NCHW / NCDHW), no bias; and whole
+ * models M1-M3 (src/model-workloads.ts).
  * Each one is described once, in PyTorch terms; every engine adapter derives its own call from this.
  */
 
-export type WorkloadKind = "conv" | "convTranspose" | "maxPool" | "avgPool";
+export type WorkloadKind = "conv" | "convTranspose" | "maxPool" | "avgPool" | "model";
 
 export interface Workload {
   readonly id: string;
@@ -23,14 +27,17 @@ export interface Workload {
   readonly padding: readonly number[];
   readonly groups: number;
   readonly outputShape: readonly number[];
+  /** Whole-model workloads: the model's registry name in @convkit/layers (kernel, stride, padding are empty). */
+  readonly model?: string;
+  /** Whole-model workloads: the network's multiply-accumulates. */
+  readonly modelMacs?: number;
 }
 
-function outSize(input: number, kernel: number, stride: number, pad: number): number {
-  return Math.floor((input + 2 * pad - kernel) / stride) + 1;
-}
-
-function transposedOutSize(input: number, kernel: number, stride: number, pad: number): number {
-  return (input - 1) * stride - 2 * pad + kernel;
+/** Output size of one spatial dim, by core's formulas. */
+function outSize(kind: WorkloadKind, input: number, kernel: number, stride: number, pad: number): number {
+  if (kind === "convTranspose") return convTransposeOutputSize(input, kernel, stride, pad, pad);
+  if (kind === "conv") return convOutputSize(input, kernel, stride, pad, pad);
+  return poolOutputSize(input, kernel, stride, pad, pad);
 }
 
 interface Geometry {
@@ -53,12 +60,12 @@ function define(g: Geometry): Workload {
   const padding = Array<number>(rank).fill(g.padding ?? 0);
   const groups = g.groups ?? 1;
   const outC = g.outChannels ?? g.channels;
-  const outSpatial = g.spatial.map((s, i) =>
-    g.kind === "convTranspose" ? transposedOutSize(s, kernel[i], stride[i], padding[i]) : outSize(s, kernel[i], stride[i], padding[i]),
-  );
-  let weightShape: number[] | undefined;
-  if (g.kind === "conv") weightShape = [outC, g.channels / groups, ...kernel];
-  if (g.kind === "convTranspose") weightShape = [g.channels, outC / groups, ...kernel];
+  const outSpatial = g.spatial.map((s, i) => outSize(g.kind, s, kernel[i], stride[i], padding[i]));
+  const transposed = g.kind === "convTranspose";
+  const weightShape =
+    g.kind === "conv" || transposed
+      ? convWeightShape(g.id, rank, { inChannels: g.channels, outChannels: outC, kernelSize: kernel, groups, transposed })
+      : undefined;
   return {
     id: g.id,
     label: g.label,
@@ -83,6 +90,7 @@ export const WORKLOADS: readonly Workload[] = [
   define({ id: "W7", label: "avgPool2d 2x2 s2 C64 112²", kind: "avgPool", channels: 64, spatial: [112, 112], kernel: 2, stride: 2 }),
   define({ id: "W8", label: "convTranspose2d 4x4 s2 p1 64→32 32²", kind: "convTranspose", channels: 64, outChannels: 32, spatial: [32, 32], kernel: 4, stride: 2, padding: 1 }),
   define({ id: "W9", label: "conv3d 3³ 16→16 16x32²", kind: "conv", channels: 16, outChannels: 16, spatial: [16, 32, 32], kernel: 3, padding: 1 }),
+  ...MODEL_WORKLOADS,
 ];
 
 export function spatialRank(w: Workload): number {
@@ -90,7 +98,7 @@ export function spatialRank(w: Workload): number {
 }
 
 export function isConvLike(w: Workload): boolean {
-  return w.kind === "conv" || w.kind === "convTranspose";
+  return w.kind === "conv" || w.kind === "convTranspose" || w.kind === "model";
 }
 
 export function elementCount(shape: readonly number[]): number {
@@ -99,12 +107,18 @@ export function elementCount(shape: readonly number[]): number {
 
 /** Multiply-accumulates of a conv / transposed conv (each weight meets each input or output position once). */
 export function macs(w: Workload): number {
+  if (w.kind === "model") return w.modelMacs ?? 0;
   if (!w.weightShape) return 0;
-  const weightCount = elementCount(w.weightShape);
-  // Conv: every output position of every output channel reads Cin/groups * k values.
-  // Transposed conv: every input position of every input channel scatters to Cout/groups * k outputs.
-  const positions = w.kind === "conv" ? elementCount(w.outputShape.slice(2)) : elementCount(w.inputShape.slice(2));
-  return weightCount * positions * w.inputShape[0];
+  return convMacs({
+    inChannels: w.inputShape[1],
+    outChannels: w.outputShape[1],
+    kernelSize: w.kernel,
+    groups: w.groups,
+    transposed: w.kind === "convTranspose",
+    inputSize: w.inputShape.slice(2),
+    outputSize: w.outputShape.slice(2),
+    batch: w.inputShape[0],
+  });
 }
 
 /** Floating-point operations counted as 2 x MACs (convs), for GFLOP/s. */

@@ -11,7 +11,10 @@ import { convCommand, convHelp } from "./commands/conv.js";
 import { demoCommand, demoHelp } from "./commands/demo.js";
 import { imageCommand, imageHelp } from "./commands/image.js";
 import { poolCommand, poolHelp } from "./commands/pool.js";
+import { runCommand, runHelp } from "./commands/run.js";
 import { shapeCommand, shapeHelp } from "./commands/shape.js";
+import { summaryCommand, summaryHelp } from "./commands/summary.js";
+import { trainCommand, trainHelp } from "./commands/train.js";
 import { formatTable } from "./format.js";
 import type { CliIO } from "./io.js";
 
@@ -29,6 +32,9 @@ const COMMANDS: Record<string, Command> = {
   conv: { summary: "run a convolution op on JSON tensors (conv2d, conv-transpose2d, ...), every sum written out", run: convCommand, help: convHelp },
   image: { summary: "apply a kernel (sobel-x, blur, ...) and pooling to a PNG and write the result", run: imageCommand, help: imageHelp },
   shape: { summary: "output shapes through a chain of layers, e.g. 1x3x32x32 maxpool2d:k=2,s=2", run: shapeCommand, help: shapeHelp },
+  summary: { summary: "a model's layers, output shapes, parameters and MACs (resnet18, unet, ...)", run: summaryCommand, help: summaryHelp },
+  run: { summary: "run a model with PyTorch weights (safetensors) on a PNG or tensor: top-5 classes", run: runCommand, help: runHelp },
+  train: { summary: "train a model (lenet5) on the built-in shapes dataset: progress, test accuracy, safetensors, curves PNG", run: trainCommand, help: trainHelp },
   backends: { summary: "list the registered backends", run: backendsCommand, help: backendsHelp },
 };
 

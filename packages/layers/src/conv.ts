@@ -10,23 +10,26 @@ import {
   type ConvTransposeOptions,
   type Generator,
   type PaddingMode,
-  ShapeError,
   type Size1,
   type Size2,
   type Size3,
   type SizeN,
   type Tensor,
+  checkOutputPadding,
+  checkPaddingMode,
   conv1d,
   conv2d,
   conv3d,
   convMacs,
-  convOutputSize,
+  convOutputShape,
   convTranspose1d,
   convTranspose2d,
   convTranspose3d,
+  convTransposeOutputShape,
+  convTransposeOutputSize,
+  convWeightShape,
   defaultGenerator,
   expandInts,
-  samePadding,
 } from "@convkit/core";
 import { convDefaultInit } from "./init.js";
 import { Module } from "./module.js";
@@ -64,25 +67,9 @@ export interface ConvTransposeLayerOptions<S extends SizeN> {
 
 const POSITIVE = { min: 1, describe: "positive" };
 const NON_NEGATIVE = { min: 0, describe: "non-negative" };
-const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
 
 function show(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? `[${v.join(", ")}]` : String(v);
-}
-
-function positiveInt(op: string, name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new ArgumentError(`${op}: ${name} must be a positive integer, got ${show(v)}`);
-  return v;
-}
-
-/** nn.ConvNd's channel checks: positive counts, groups dividing both. */
-function checkChannels(op: string, inChannels: unknown, outChannels: unknown, groups: unknown): [number, number, number] {
-  const cin = positiveInt(op, "inChannels", inChannels);
-  const cout = positiveInt(op, "outChannels", outChannels);
-  const g = positiveInt(op, "groups", groups);
-  if (cin % g !== 0) throw new ArgumentError(`${op}: inChannels (${cin}) must be divisible by groups (${g})`);
-  if (cout % g !== 0) throw new ArgumentError(`${op}: outChannels (${cout}) must be divisible by groups (${g})`);
-  return [cin, cout, g];
 }
 
 function tuple<S extends SizeN>(op: string, name: string, v: S, rank: number, rule: typeof POSITIVE): TupleOf<S> {
@@ -100,23 +87,25 @@ function checkSpatial(op: string, what: string, size: readonly number[], rank: n
  * dilation, output_padding, groups, bias and padding_mode only when not at their defaults. Strings
  * print unquoted (`padding=same`, `padding_mode=reflect`), since torch formats them with `str.format`.
  */
-function convRepr(f: {
-  inChannels: number;
-  outChannels: number;
-  kernelSize: readonly number[];
-  stride: readonly number[];
-  padding: readonly number[] | string;
-  dilation: readonly number[];
-  outputPadding: readonly number[] | null;
-  groups: number;
-  bias: Tensor | null;
-  paddingMode: string;
-}): string {
+function convRepr(
+  f: {
+    inChannels: number;
+    outChannels: number;
+    kernelSize: readonly number[];
+    stride: readonly number[];
+    padding: readonly number[] | string;
+    dilation: readonly number[];
+    groups: number;
+    bias: Tensor | null;
+    paddingMode: string;
+  },
+  outputPadding: readonly number[] | null,
+): string {
   let s = `${f.inChannels}, ${f.outChannels}, kernel_size=${pyRepr(f.kernelSize)}, stride=${pyRepr(f.stride)}`;
   if (typeof f.padding === "string") s += `, padding=${f.padding}`;
   else if (f.padding.some((p) => p !== 0)) s += `, padding=${pyRepr(f.padding)}`;
   if (f.dilation.some((d) => d !== 1)) s += `, dilation=${pyRepr(f.dilation)}`;
-  if (f.outputPadding?.some((p) => p !== 0)) s += `, output_padding=${pyRepr(f.outputPadding)}`;
+  if (outputPadding?.some((p) => p !== 0)) s += `, output_padding=${pyRepr(outputPadding)}`;
   if (f.groups !== 1) s += `, groups=${f.groups}`;
   if (f.bias === null) s += ", bias=False";
   if (f.paddingMode !== "zeros") s += `, padding_mode=${f.paddingMode}`;
@@ -144,11 +133,12 @@ export abstract class ConvNd<S extends SizeN> extends Module<[Tensor], Tensor> {
     super();
     const op = this.getName();
     const o = options ?? {};
-    const [cin, cout, groups] = checkChannels(op, inChannels, outChannels, o.groups ?? 1);
-    this.inChannels = cin;
-    this.outChannels = cout;
+    const groups = o.groups ?? 1;
+    const weightShape = convWeightShape(op, rank, { inChannels, outChannels, kernelSize, groups });
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
     this.groups = groups;
-    this.kernelSize = tuple(op, "kernelSize", kernelSize, rank, POSITIVE);
+    this.kernelSize = Object.freeze(weightShape.slice(2)) as unknown as TupleOf<S>;
     this.stride = tuple(op, "stride", o.stride ?? (1 as S), rank, POSITIVE);
     this.dilation = tuple(op, "dilation", o.dilation ?? (1 as S), rank, POSITIVE);
     const padding = o.padding ?? (0 as S);
@@ -160,11 +150,8 @@ export abstract class ConvNd<S extends SizeN> extends Module<[Tensor], Tensor> {
       }
       this.padding = padding;
     } else this.padding = tuple(op, "padding", padding, rank, NON_NEGATIVE);
-    const mode = o.paddingMode ?? "zeros";
-    if (!PADDING_MODES.includes(mode))
-      throw new ArgumentError(`${op}: paddingMode must be one of ${PADDING_MODES.map((m) => `"${m}"`).join(", ")}, got ${show(mode)}`);
-    this.paddingMode = mode;
-    const init = convDefaultInit([cout, cin / groups, ...this.kernelSize], o.bias === false ? null : cout, o.generator ?? defaultGenerator);
+    this.paddingMode = checkPaddingMode(op, o.paddingMode);
+    const init = convDefaultInit(weightShape, o.bias === false ? null : outChannels, o.generator ?? defaultGenerator);
     this.weight = this.registerParameter("weight", init.weight);
     this.bias = this.registerParameter("bias", init.bias);
   }
@@ -176,20 +163,9 @@ export abstract class ConvNd<S extends SizeN> extends Module<[Tensor], Tensor> {
 
   /** Spatial output size for a spatial input size (`[H, W]` for Conv2d), as forward computes it. */
   outputSize(inputSize: readonly number[]): number[] {
-    const op = `${this.getName()}.outputSize`;
-    const k = this.kernelSize as readonly number[];
-    checkSpatial(op, "inputSize", inputSize, k.length);
-    const out = inputSize.map((n, i) => {
-      const d = this.dilation[i];
-      const [begin, end] = this.padding === "same" ? samePadding(n, k[i], 1, d) : this.padding === "valid" ? [0, 0] : [this.padding[i], this.padding[i]];
-      return convOutputSize(n, k[i], this.stride[i], begin, end, d);
-    });
-    if (out.some((o) => o < 1)) {
-      throw new ShapeError(
-        `${op}: kernel size ${show(k)} (dilation ${show(this.dilation)}) is larger than the padded input for input size ${show(inputSize)} (padding ${show(this.padding)}); output size would be ${show(out)}`,
-      );
-    }
-    return out;
+    checkSpatial(`${this.getName()}.outputSize`, "inputSize", inputSize, (this.kernelSize as readonly number[]).length);
+    // Core's shape function for an unbatched input: forward's output size, and forward's error where it has one.
+    return convOutputShape([this.inChannels, ...inputSize], this.weight.shape, this.opOptions()).slice(1);
   }
 
   /** Multiply-accumulates of one forward pass on a `batch` of spatial size `inputSize` (core's `convMacs`). */
@@ -204,20 +180,8 @@ export abstract class ConvNd<S extends SizeN> extends Module<[Tensor], Tensor> {
     });
   }
 
-  private reprFields() {
-    return {
-      inChannels: this.inChannels,
-      outChannels: this.outChannels,
-      kernelSize: this.kernelSize,
-      stride: this.stride,
-      dilation: this.dilation,
-      groups: this.groups,
-      bias: this.bias,
-    };
-  }
-
   extraRepr(): string {
-    return convRepr({ ...this.reprFields(), padding: this.padding, outputPadding: null, paddingMode: this.paddingMode });
+    return convRepr(this, null);
   }
 }
 
@@ -288,22 +252,19 @@ export abstract class ConvTransposeNd<S extends SizeN> extends Module<[Tensor, (
     super();
     const op = this.getName();
     const o = options ?? {};
-    const [cin, cout, groups] = checkChannels(op, inChannels, outChannels, o.groups ?? 1);
-    this.inChannels = cin;
-    this.outChannels = cout;
+    const groups = o.groups ?? 1;
+    const weightShape = convWeightShape(op, rank, { inChannels, outChannels, kernelSize, groups, transposed: true });
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
     this.groups = groups;
-    this.kernelSize = tuple(op, "kernelSize", kernelSize, rank, POSITIVE);
+    this.kernelSize = Object.freeze(weightShape.slice(2)) as unknown as TupleOf<S>;
     this.stride = tuple(op, "stride", o.stride ?? (1 as S), rank, POSITIVE);
     this.padding = tuple(op, "padding", o.padding ?? (0 as S), rank, NON_NEGATIVE);
     this.outputPadding = tuple(op, "outputPadding", o.outputPadding ?? (0 as S), rank, NON_NEGATIVE);
     this.dilation = tuple(op, "dilation", o.dilation ?? (1 as S), rank, POSITIVE);
     // PyTorch only finds this out at forward time; the configuration cannot work with any input.
-    if (this.outputPadding.some((p, i) => p >= this.stride[i] && p >= this.dilation[i])) {
-      throw new ArgumentError(
-        `${op}: outputPadding ${show(this.outputPadding)} must be smaller than either stride ${show(this.stride)} or dilation ${show(this.dilation)} in every dim (as in PyTorch)`,
-      );
-    }
-    const init = convDefaultInit([cin, cout / groups, ...this.kernelSize], o.bias === false ? null : cout, o.generator ?? defaultGenerator);
+    checkOutputPadding(op, this.outputPadding, this.stride, this.dilation);
+    const init = convDefaultInit(weightShape, o.bias === false ? null : outChannels, o.generator ?? defaultGenerator);
     this.weight = this.registerParameter("weight", init.weight);
     this.bias = this.registerParameter("bias", init.bias);
   }
@@ -329,7 +290,7 @@ export abstract class ConvTransposeNd<S extends SizeN> extends Module<[Tensor, (
       );
     }
     const spatial = inputShape.slice(nonSpatial);
-    const min = spatial.map((n, i) => (n - 1) * this.stride[i] - 2 * padding[i] + this.dilation[i] * (this.kernelSize[i] - 1) + 1);
+    const min = spatial.map((n, i) => convTransposeOutputSize(n, this.kernelSize[i], this.stride[i], padding[i], padding[i], this.dilation[i]));
     const max = min.map((m, i) => m + this.stride[i] - 1);
     if (size.some((s, i) => s < min[i] || s > max[i])) {
       throw new ArgumentError(
@@ -357,15 +318,9 @@ export abstract class ConvTransposeNd<S extends SizeN> extends Module<[Tensor, (
 
   /** Spatial output size for a spatial input size, with the layer's outputPadding. */
   outputSize(inputSize: readonly number[]): number[] {
-    const op = `${this.getName()}.outputSize`;
-    const k = this.kernelSize as readonly number[];
-    checkSpatial(op, "inputSize", inputSize, k.length);
-    const out = inputSize.map((n, i) => (n - 1) * this.stride[i] - 2 * this.padding[i] + this.dilation[i] * (k[i] - 1) + this.outputPadding[i] + 1);
-    if (out.some((o) => o < 1))
-      throw new ShapeError(
-        `${op}: output size ${show(out)} is too small for input size ${show(inputSize)} (padding ${show(this.padding)} crops the whole output)`,
-      );
-    return out;
+    checkSpatial(`${this.getName()}.outputSize`, "inputSize", inputSize, (this.kernelSize as readonly number[]).length);
+    const options = { stride: this.stride, padding: this.padding, outputPadding: this.outputPadding, groups: this.groups, dilation: this.dilation };
+    return convTransposeOutputShape([this.inChannels, ...inputSize], this.weight.shape, options).slice(1);
   }
 
   /** Multiply-accumulates of one forward pass: every input element times every weight it meets (core's `convMacs`). */
@@ -382,20 +337,8 @@ export abstract class ConvTransposeNd<S extends SizeN> extends Module<[Tensor, (
     });
   }
 
-  private reprFields() {
-    return {
-      inChannels: this.inChannels,
-      outChannels: this.outChannels,
-      kernelSize: this.kernelSize,
-      stride: this.stride,
-      dilation: this.dilation,
-      groups: this.groups,
-      bias: this.bias,
-    };
-  }
-
   extraRepr(): string {
-    return convRepr({ ...this.reprFields(), padding: this.padding, outputPadding: this.outputPadding, paddingMode: this.paddingMode });
+    return convRepr(this, this.outputPadding);
   }
 }
 

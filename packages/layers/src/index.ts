@@ -15,6 +15,19 @@ export { ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, Hardswish, Softmax, LogSoftmax, 
 export { Dropout, type DropoutLayerOptions } from "./dropout.js";
 export { BatchNormNd, BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormLayerOptions } from "./batch-norm.js";
 export { summary, type ModelSummary, type SummaryLayer, type SummaryOptions } from "./summary.js";
+export { Optimizer, SGD, Adam, AdamW, type SGDOptions, type AdamOptions, type ParamGroup, type ParamGroupSpec, type ParamUpdate, type TensorState, type ZeroGradOptions } from "./optim/index.js";
+export { crossEntropy, nllLoss, mseLoss, type Reduction, type LossOptions, type NllLossOptions, type CrossEntropyOptions } from "./loss.js";
+export {
+  DataLoader,
+  type DataLoaderOptions,
+  type Batch,
+  type InMemoryDataset,
+  tensorDataset,
+  shapesDataset,
+  SHAPE_CLASSES,
+  type ShapesDataset,
+  type ShapesDatasetOptions,
+} from "./data/index.js";
 /** Model definitions: `models.resnet18()`, `new models.UNet()`, `models.createModel("googlenet")` (see src/models/index.ts). */
 export * as models from "./models/index.js";
 export { Flatten } from "./flatten.js";

@@ -1,4 +1,5 @@
 import { ArgumentError, Tensor, type TypedArray, tensor } from "@convkit/core";
+import { type ZeroGradOptions, zeroGrads } from "./optim/zero-grad.js";
 import { addIndent } from "./repr.js";
 import { type StateDict, StateDictError, checkStateValue, stateEntries } from "./state-dict.js";
 
@@ -128,12 +129,15 @@ export abstract class Module<I extends unknown[] = unknown[], O = unknown> {
   /**
    * Registers a learnable tensor under `name` (null reserves the name, like PyTorch's `bias=None`) and
    * returns it. Registering a name again replaces the entry in place; the old tensor is not disposed.
+   * A float32 leaf is marked `requiresGrad`, as `nn.Parameter` is, so `loss.backward()` fills its `.grad`
+   * (run inference under `noGrad` to record nothing; `requiresGrad(false)` freezes a module).
    */
   registerParameter<T extends Tensor | null>(name: string, param: T): T {
     this.#checkName("parameter", name, this.#parameters);
     if (param !== null && !(param instanceof Tensor)) {
       throw new ArgumentError(`${this.getName()}.registerParameter: parameter ${JSON.stringify(name)} must be a Tensor or null, got ${describe(param)}`);
     }
+    if (param !== null && param.dtype === "float32" && param.isLeaf) param.requiresGrad = true;
     this.#parameters.set(name, param);
     return param;
   }
@@ -392,6 +396,27 @@ export abstract class Module<I extends unknown[] = unknown[], O = unknown> {
    */
   protected stateDefault(_name: string): Tensor | null {
     return null;
+  }
+
+  /**
+   * Sets `requiresGrad` on every float32 parameter of this module and its descendants, like torch's
+   * `requires_grad_()`: `false` freezes them (backward leaves their `.grad` alone), `true` (the default,
+   * as registered) makes them trainable again. Returns this.
+   */
+  requiresGrad(requiresGrad = true): this {
+    if (typeof requiresGrad !== "boolean") throw new ArgumentError(`${this.getName()}.requiresGrad: requiresGrad must be a boolean, got ${describe(requiresGrad)}`);
+    for (const p of this.parameters()) if (p.dtype === "float32" && p.isLeaf) p.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /**
+   * Clears the gradients of every parameter of this module and its descendants, like torch 2.x's
+   * `zero_grad()`: each `.grad` is disposed and set to null (`set_to_none=True`, torch 2.x's default; the
+   * next backward then writes a fresh gradient instead of adding to zeros). `{ setToNone: false }` fills
+   * the existing gradients with zeros in place instead (torch 1.x's default).
+   */
+  zeroGrad(options: ZeroGradOptions = {}): void {
+    zeroGrads(`${this.getName()}.zeroGrad`, this.parameters(), options);
   }
 
   /** Sets training mode on this module and every descendant; returns this. */

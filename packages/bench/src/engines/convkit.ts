@@ -6,6 +6,7 @@ import type * as Core from "@convkit/core";
 import type { Tensor } from "@convkit/core";
 import type { WorkloadData } from "../data.js";
 import type { Workload } from "../workloads.js";
+import { prepareConvkitModel } from "./convkit-model.js";
 import { type EngineInstance, type EngineSpec, type PrepareResult, unavailable } from "./types.js";
 
 export interface ConvkitBackendEntry {
@@ -24,7 +25,24 @@ export interface ConvkitBackendEntry {
 }
 
 export const CONVKIT_BACKENDS: readonly ConvkitBackendEntry[] = [
-  { id: "cpu", backend: "cpu", description: "@convkit/backend-cpu (TypeScript kernels, 1 thread)", importBackend: () => import("@convkit/backend-cpu") },
+  {
+    id: "cpu",
+    backend: "cpu",
+    description: "@convkit/backend-cpu (WebAssembly SIMD kernels on every core; TypeScript where SIMD is unavailable)",
+    importBackend: () => import("@convkit/backend-cpu"),
+  },
+  {
+    id: "cpu-portable",
+    backend: "cpu-portable",
+    description: "@convkit/backend-cpu portable path (TypeScript kernels, 1 thread)",
+    importBackend: () => import("@convkit/backend-cpu"),
+  },
+  {
+    id: "tfjs-wasm",
+    backend: "tfjs-wasm",
+    description: "@convkit/backend-tfjs on TensorFlow.js's wasm engine (XNNPACK, SIMD, 1 thread in Node)",
+    importBackend: () => import("@convkit/backend-tfjs"),
+  },
 ];
 
 type Op = (x: Tensor, w: Tensor | null) => Tensor;
@@ -68,6 +86,7 @@ class ConvkitInstance implements EngineInstance {
 
   async prepare(w: Workload, data: WorkloadData): Promise<PrepareResult> {
     const { core, entry } = this;
+    if (w.kind === "model") return prepareConvkitModel(core, entry, w, data);
     const op = resolveOp(core, w);
     if (typeof op === "string") return unavailable(op);
     await core.setBackend(entry.backend);

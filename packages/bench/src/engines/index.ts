@@ -9,8 +9,11 @@ import type { EngineSpec } from "./types.js";
 
 export const ENGINES: readonly EngineSpec[] = [...CONVKIT_BACKENDS.map(convkitEngine), ...TFJS_ENGINES, ...ORT_ENGINES];
 
-/** convkit's cpu backend is the reference every other engine is verified against. */
-export const REFERENCE_ENGINE = "convkit-cpu";
+/**
+ * convkit's portable cpu path (TypeScript kernels, float64 accumulation) is the reference every other
+ * engine, convkit's SIMD path included, is verified against.
+ */
+export const REFERENCE_ENGINE = "convkit-cpu-portable";
 
 /** When the reference cannot run a workload, peers are cross-checked against the first of these that can. */
 export const FALLBACK_REFERENCES: readonly string[] = ["ort-1t", "ort-2t", "tfjs-cpu", "tfjs-wasm"];

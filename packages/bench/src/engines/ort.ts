@@ -6,12 +6,15 @@ import type * as Ort from "onnxruntime-node";
 import type { WorkloadData } from "../data.js";
 import { MODEL_INPUT, MODEL_OUTPUT, type SingleNodeModelSpec, buildSingleNodeModel } from "../onnx-model.js";
 import type { Workload } from "../workloads.js";
+import { prepareOrtModel } from "./ort-model.js";
 import type { EngineInstance, EngineSpec, PrepareResult } from "./types.js";
 
 export function onnxSpecFor(w: Workload, data: WorkloadData): SingleNodeModelSpec {
   const pads = [...w.padding, ...w.padding];
   const common = { inputShape: w.inputShape, outputShape: w.outputShape };
   switch (w.kind) {
+    case "model":
+      throw new Error(`${w.id}: a whole model is not a single ONNX node (see ort-model.ts)`);
     case "maxPool":
       return { ...common, opType: "MaxPool", attributes: { kernel_shape: w.kernel, strides: w.stride, pads } };
     case "avgPool":
@@ -39,6 +42,7 @@ class OrtInstance implements EngineInstance {
 
   async prepare(w: Workload, data: WorkloadData): Promise<PrepareResult> {
     const { ort } = this;
+    if (w.kind === "model") return prepareOrtModel(ort, this.threads, w, data);
     const model = buildSingleNodeModel(onnxSpecFor(w, data));
     const session = await ort.InferenceSession.create(model, {
       executionProviders: ["cpu"],

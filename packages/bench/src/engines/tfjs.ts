@@ -19,6 +19,8 @@ function pad2d(w: Workload): number | "valid" {
 }
 
 function buildOp(tf: typeof Tf, w: Workload, data: WorkloadData): { op: Op; tensors: Tf.Tensor[] } | string {
+  // tfjs cannot import a PyTorch or ONNX network; convkit-tfjs-wasm runs these models on tfjs's engine.
+  if (w.kind === "model") return "tfjs cannot import a PyTorch or ONNX network; see convkit-tfjs-wasm";
   const rank = w.inputShape.length - 2;
   const x = tf.tensor(toChannelsLast(data.input, w.inputShape), channelsLastShape(w.inputShape), "float32");
   const tensors: Tf.Tensor[] = [x];
