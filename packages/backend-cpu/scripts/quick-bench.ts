@@ -3,7 +3,7 @@
  * development only: `node packages/backend-cpu/scripts/quick-bench.mjs [W1 W2 ...]` after bundling
  * (see run-quick-bench.sh). Each workload runs in its own process for clean V8 state. Prints medians.
  */
-import { type ConvGeometry, type KernelTensor, convOutputSize } from "@convkit/core";
+import { type ConvGeometry, type KernelTensor, resolveConv, resolveConvTranspose } from "@convkit/core";
 import { CpuBackend } from "../src/cpu-backend.js";
 
 interface Workload {
@@ -56,16 +56,9 @@ function run(w: Workload, rounds: number, reps: number): Timing {
   const be = new CpuBackend();
   const x: KernelTensor = { handle: be.upload(random(size(w.input), 1), w.input, "float32"), shape: w.input, dtype: "float32" };
   const wt: KernelTensor = { handle: be.upload(random(size(w.weight), 2), w.weight, "float32"), shape: w.weight, dtype: "float32" };
-  const spatial = w.input.slice(2);
-  const k = w.weight.slice(2);
-  const rank = spatial.length;
-  const ones = new Array<number>(rank).fill(1);
-  const pads = new Array<number>(rank).fill(w.pad);
-  const strides = new Array<number>(rank).fill(w.stride);
-  const outShape = w.transposed
-    ? spatial.map((n, i) => (n - 1) * w.stride - 2 * w.pad + k[i])
-    : spatial.map((n, i) => convOutputSize(n, k[i], w.stride, w.pad, w.pad, 1));
-  const g: ConvGeometry = { stride: strides, dilation: ones, padBegin: pads, padEnd: pads, groups: w.groups, outShape };
+  // The geometry core's ops would hand the kernel.
+  const options = { stride: w.stride, padding: w.pad, groups: w.groups };
+  const g: ConvGeometry = (w.transposed ? resolveConvTranspose(w.input, w.weight, options) : resolveConv(w.input, w.weight, options)).geometry;
   const once = (): void => {
     const h = w.transposed ? be.convTranspose(x, wt, null, g) : be.conv(x, wt, null, g);
     be.release(h);

@@ -46,7 +46,7 @@ describe("a backend whose initialisation fails is listed as failed with its reas
   });
 
   it("lists backends best first", () => {
-    expect(listBackends().map((b) => b.name)).toEqual(["async-broken", "broken", "cpu", "cpu3"]);
+    expect(listBackends().map((b) => b.name)).toEqual(["async-broken", "broken", "cpu", "cpu3", "cpu-portable"]);
   });
 
   it("an asynchronous factory that rejects is marked failed with its reason, and setBackend reports it", async () => {
@@ -82,6 +82,7 @@ describe("a backend whose initialisation fails is listed as failed with its reas
   it("with no working backend left, creating a tensor throws BackendError listing each failure", () => {
     removeBackend("cpu");
     removeBackend("cpu3");
+    removeBackend("cpu-portable");
     let err: unknown;
     try {
       tensor([1]);

@@ -1,20 +1,9 @@
 /** @convkit/core's tensor creation and access, run on the CPU backend. */
-import { ArgumentError, ConvkitError, Generator, ShapeError, type Tensor, arange, full, manualSeed, ones, rand, randn, tensor, zeros } from "@convkit/core";
+import { ArgumentError, Generator, ShapeError, type Tensor, arange, full, manualSeed, ones, rand, randn, tensor, zeros } from "@convkit/core";
 import { describe, expect, it } from "vitest";
 import "../src/index.js";
 import { jsonValues, reprCases } from "../../core/test/fixtures.js";
-
-function expectError(fn: () => unknown, cls: typeof ArgumentError | typeof ShapeError, ...parts: string[]): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(cls);
-  expect(err).toBeInstanceOf(ConvkitError);
-  for (const p of parts) expect((err as Error).message).toContain(p);
-}
+import { expectError } from "./expect-error.js";
 
 const values = (t: Tensor): number[] => Array.from(t.dataSync());
 

@@ -33,9 +33,18 @@ import {
   avgPoolNd,
   backward,
   batchNorm,
+  batchNormTrain,
   cat,
   channelShuffle,
   chunk,
+  conv1d,
+  conv2d,
+  conv3d,
+  convNd,
+  convTranspose1d,
+  convTranspose2d,
+  convTranspose3d,
+  convTransposeNd,
   div,
   dropout,
   exp,
@@ -412,6 +421,102 @@ const checks: Check[] = [
     title: "batchNorm(x, null, null, { training: true, weight, bias }) (composed)",
     inputs: () => [smooth([3, 2, 4]), smooth([2]), smooth([2])],
     fn: (x, w, b) => batchNorm(x, null, null, { training: true, weight: w, bias: b }),
+  },
+  {
+    title: "batchNorm(x, null, null, { training: true, weight, bias }) on a 2-d batch",
+    inputs: () => [smooth([2, 3, 3, 3]), smooth([3]), smooth([3])],
+    fn: (x, w, b) => batchNorm(x, null, null, { training: true, weight: w, bias: b }),
+  },
+  {
+    title: "batchNorm(x, runningMean, runningVar, { weight, bias }) in eval mode",
+    inputs: () => [smooth([3, 2, 4]), smooth([2]), positive([2]), smooth([2]), smooth([2])],
+    fn: (x, m, v, w, b) => batchNorm(x, m, v, { weight: w, bias: b }),
+    wrt: [0, 3, 4],
+  },
+  {
+    title: "batchNormTrain(x, runningMean, runningVar, { weight, bias }) output",
+    inputs: () => [smooth([4, 2, 3]), smooth([2]), positive([2]), smooth([2]), smooth([2])],
+    fn: (x, m, v, w, b) => batchNormTrain(x, m, v, { weight: w, bias: b, momentum: 0.3 })[0],
+    wrt: [0, 3, 4],
+  },
+  // Convolutions: input, weight and bias gradients
+  {
+    title: "conv2d(x, w, { bias, stride: 2, padding: 1, dilation: [1, 2] })",
+    inputs: () => [smooth([2, 3, 6, 7]), smooth([4, 3, 3, 2]), smooth([4])],
+    fn: (x, w, b) => conv2d(x, w, { bias: b, stride: 2, padding: 1, dilation: [1, 2] }),
+  },
+  {
+    title: "conv2d(x, w, { stride: 3 }) with input rows no window reads",
+    inputs: () => [smooth([1, 2, 8, 7]), smooth([2, 2, 2, 2])],
+    fn: (x, w) => conv2d(x, w, { stride: 3 }),
+  },
+  {
+    title: 'conv2d(x, w, { padding: "same" }) with an even kernel',
+    inputs: () => [smooth([1, 2, 5, 6]), smooth([2, 2, 4, 2])],
+    fn: (x, w) => conv2d(x, w, { padding: "same" }),
+  },
+  {
+    title: 'conv1d(x, w, { bias, padding: 2, paddingMode: "reflect" })',
+    inputs: () => [smooth([2, 2, 7]), smooth([3, 2, 3]), smooth([3])],
+    fn: (x, w, b) => conv1d(x, w, { bias: b, padding: 2, paddingMode: "reflect" }),
+  },
+  {
+    title: 'conv2d(x, w, { padding: 1, paddingMode: "circular", groups: 2 })',
+    inputs: () => [smooth([1, 4, 4, 5]), smooth([4, 2, 3, 3])],
+    fn: (x, w) => conv2d(x, w, { padding: 1, paddingMode: "circular", groups: 2 }),
+  },
+  {
+    title: 'conv3d(x, w, { bias, padding: 1, paddingMode: "replicate" }) unbatched',
+    inputs: () => [smooth([2, 3, 4, 3]), smooth([2, 2, 2, 2, 2]), smooth([2])],
+    fn: (x, w, b) => conv3d(x, w, { bias: b, padding: 1, paddingMode: "replicate" }),
+  },
+  {
+    title: "conv2d(x, w, { bias, groups: 3, stride: 2, padding: 1 }) depthwise with channel multiplier 2",
+    inputs: () => [smooth([2, 3, 6, 5]), smooth([6, 1, 3, 3]), smooth([6])],
+    fn: (x, w, b) => conv2d(x, w, { bias: b, groups: 3, stride: 2, padding: 1 }),
+  },
+  {
+    title: "conv1d(x, w, { groups: 2, dilation: 2 }) depthwise",
+    inputs: () => [smooth([1, 2, 9]), smooth([2, 1, 3])],
+    fn: (x, w) => conv1d(x, w, { groups: 2, dilation: 2 }),
+  },
+  {
+    title: "convNd(x, w, { bias, pads: [[0, 2], [1, 0]], stride: [2, 1] }) with asymmetric pads",
+    inputs: () => [smooth([1, 2, 6, 5]), smooth([3, 2, 2, 3]), smooth([3])],
+    fn: (x, w, b) =>
+      convNd(x, w, {
+        bias: b,
+        pads: [
+          [0, 2],
+          [1, 0],
+        ],
+        stride: [2, 1],
+      }),
+  },
+  {
+    title: "convTranspose2d(x, w, { bias, stride: 2, padding: 1, outputPadding: 1, groups: 2 })",
+    inputs: () => [smooth([2, 4, 3, 3]), smooth([4, 1, 3, 3]), smooth([2])],
+    fn: (x, w, b) => convTranspose2d(x, w, { bias: b, stride: 2, padding: 1, outputPadding: 1, groups: 2 }),
+  },
+  {
+    title: "convTranspose1d(x, w, { dilation: 3, outputPadding: 2 }) (output padding below the dilation)",
+    inputs: () => [smooth([1, 2, 5]), smooth([2, 3, 3])],
+    fn: (x, w) => convTranspose1d(x, w, { dilation: 3, outputPadding: 2 }),
+  },
+  {
+    title: "convTranspose3d(x, w, { bias, stride: 2, padding: 1 }) unbatched",
+    inputs: () => [smooth([2, 2, 3, 2]), smooth([2, 2, 2, 2, 2]), smooth([2])],
+    fn: (x, w, b) => convTranspose3d(x, w, { bias: b, stride: 2, padding: 1 }),
+  },
+  {
+    title: "convTranspose2d(x, w, { stride: 4 }) with output positions no input reaches",
+    inputs: () => [smooth([1, 2, 2, 3]), smooth([2, 3, 2, 2])],
+    fn: (x, w) => convTranspose2d(x, w, { stride: 4 }),
+  },
+  {
+    title: "convTransposeNd(x, w, { stride: 2, padBegin: [1, 0], padEnd: [-2, -1] }) with a negative padEnd",
+    inputs: () => [smooth([1, 2, 3, 3]), smooth([2, 3, 3, 3])],
+    fn: (x, w) => convTransposeNd(x, w, { stride: 2, padBegin: [1, 0], padEnd: [-2, -1] }),
   },
 ];
 

@@ -5,7 +5,6 @@
  */
 import {
   ArgumentError,
-  ConvkitError,
   Generator,
   ShapeError,
   type Tensor,
@@ -21,20 +20,7 @@ import {
 } from "@convkit/core";
 import { describe, expect, it } from "vitest";
 import "../src/index.js";
-
-type ErrorClass = typeof ArgumentError | typeof ShapeError;
-
-function expectError(fn: () => unknown, cls: ErrorClass, ...parts: string[]): void {
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, "the call should throw").toBeInstanceOf(cls);
-  expect(error).toBeInstanceOf(ConvkitError);
-  for (const p of parts) expect((error as Error).message).toContain(p);
-}
+import { expectError } from "./expect-error.js";
 
 function disposeAll(...ts: Tensor[]): void {
   for (const t of ts) t.dispose();

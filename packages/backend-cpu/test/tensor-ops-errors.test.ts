@@ -47,21 +47,7 @@ import {
 } from "@convkit/core";
 import { describe, expect, it } from "vitest";
 import "../src/index.js";
-
-type ErrorClass = typeof ArgumentError | typeof ShapeError;
-
-/** Asserts `fn` throws `cls` whose message contains every one of `parts`. */
-function expectError(fn: () => unknown, cls: ErrorClass, ...parts: string[]): void {
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, "the call should throw").toBeInstanceOf(cls);
-  expect(error).toBeInstanceOf(ConvkitError);
-  for (const p of parts) expect((error as Error).message).toContain(p);
-}
+import { expectError } from "./expect-error.js";
 
 const ints = (shape: readonly number[]): Tensor => tensor(new Int32Array(shape.reduce((a, b) => a * b, 1)), shape, "int32");
 

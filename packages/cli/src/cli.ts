@@ -7,7 +7,27 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+// A status line (progress bar) is redrawn in place; any other output on stderr clears it first.
+let statusShown = false;
+const clearStatus = (): void => {
+  if (statusShown) process.stderr.write("\r\x1b[K");
+  statusShown = false;
+};
+
 process.exitCode = await main(process.argv.slice(2), {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
+  out: (text) => {
+    clearStatus();
+    process.stdout.write(`${text}\n`);
+  },
+  err: (text) => {
+    clearStatus();
+    process.stderr.write(`${text}\n`);
+  },
+  status: process.stderr.isTTY
+    ? (text) => {
+        process.stderr.write(`\r${text.slice(0, Math.max(20, (process.stderr.columns ?? 100) - 1))}\x1b[K`);
+        statusShown = true;
+      }
+    : undefined,
 });
+clearStatus();

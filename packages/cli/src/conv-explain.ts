@@ -2,13 +2,13 @@
  * `convkit conv --explain`: every output element written out as the tutorial computes it,
  * `out[0, 0, 0, 0] = 0*1 + 1*0 + 3*(-1) + ... + 1 (bias) = 5`.
  *
- * Tap positions come from core's argument helpers (expandInts, samePadding, pad); the value after `=`
- * is the op's real output, never recomputed here. For a convolution each term is input*weight over
+ * Tap positions come from core's geometry (resolveConv / resolveConvTranspose, the functions the ops
+ * resolve with, and `pad`); the value after `=` is the op's real output, never recomputed here. For a convolution each term is input*weight over
  * the output element's window, for every input channel of its group; for a transposed convolution each
  * term is one contribution that lands on the element (input element i with kernel tap t adds
  * x[i]*w[t] to output position i*stride - padding + t*dilation).
  */
-import { type PadMode, type Tensor, convOutputSize, expandInts, pad, samePadding } from "@convkit/core";
+import { type ConvTransposeShapeOptions, type Tensor, pad, resolveConv, resolveConvTranspose } from "@convkit/core";
 import { UsageError } from "./args.js";
 import type { ConvArgs, ConvOp } from "./conv-ops.js";
 import { formatValue } from "./format.js";
@@ -16,9 +16,6 @@ import { product, unravel } from "./windows.js";
 
 /** More products than this and --explain refuses, rather than print megabytes. */
 export const EXPLAIN_LIMIT = 200_000;
-
-const POSITIVE = { min: 1, describe: "positive" };
-const NON_NEGATIVE = { min: 0, describe: "non-negative" };
 
 /** A factor in a product: negative values in parentheses, `3*(-1)`. */
 function factor(v: number): string {
@@ -57,6 +54,13 @@ function sumLine(index: readonly number[], channels: readonly string[][], bias: 
   return `out[${index.join(", ")}] = ${withBias} = ${formatValue(value)}`;
 }
 
+/** The geometry the listing follows must be the one the op ran with. */
+function checkResolved(fn: string, resolved: readonly number[], out: Tensor): void {
+  if (resolved.join() !== out.shape.join()) {
+    throw new Error(`conv --explain: geometry gives output shape ${resolved.join("x")} but ${fn} returned ${out.shape.join("x")}`);
+  }
+}
+
 function checkSize(op: ConvOp, products: number): void {
   if (products > EXPLAIN_LIMIT) {
     throw new UsageError(`conv ${op.name}: --explain would list ${products} products (limit ${EXPLAIN_LIMIT}); use a smaller input or drop --explain`);
@@ -71,45 +75,25 @@ function explainConv(op: ConvOp, x: Tensor, w: Tensor, bias: Tensor | null, out:
   const { rank, fn } = op;
   const unbatched = x.shape.length === rank + 1;
   const kernel = w.shape.slice(2);
-  const stride = expandInts(fn, "stride", a.stride ?? 1, rank, POSITIVE);
-  const dilation = expandInts(fn, "dilation", a.dilation ?? 1, rank, POSITIVE);
-  const inSpatial = x.shape.slice(x.shape.length - rank);
-  let begin: number[];
-  let end: number[];
-  if (a.padding === "valid") {
-    begin = new Array<number>(rank).fill(0);
-    end = [...begin];
-  } else if (a.padding === "same") {
-    const pairs = inSpatial.map((n, i) => samePadding(n, kernel[i], 1, dilation[i]));
-    begin = pairs.map((p) => p[0]);
-    end = pairs.map((p) => p[1]);
-  } else {
-    begin = expandInts(fn, "padding", a.padding ?? 0, rank, NON_NEGATIVE);
-    end = [...begin];
-  }
-  const mode = a.paddingMode ?? "zeros";
+  const resolved = resolveConv(x.shape, w.shape, a);
+  checkResolved(fn, resolved.outputShape, out);
+  const { stride, dilation, padBegin: begin } = resolved.geometry;
   const header = [
     "Each output element: input * weight over its window, summed over the input channels of its group",
     `(one (...) per channel when there are several)${bias ? ", plus the bias" : ""}.`,
   ];
   let src = x;
-  if (mode !== "zeros" && [...begin, ...end].some((p) => p > 0)) {
+  if (resolved.prePad !== null) {
+    const { mode, begin: padBegin, end: padEnd } = resolved.prePad;
     // F.pad lists (begin, end) pairs from the last dim backwards.
     const pads: number[] = [];
-    for (let d = rank - 1; d >= 0; d--) pads.push(begin[d], end[d]);
-    src = pad(x, pads, mode as PadMode);
+    for (let d = rank + 1; d >= 2; d--) pads.push(padBegin[d], padEnd[d]);
+    src = pad(x, pads, mode);
     header.push(`paddingMode "${mode}": the input is padded first (F.pad), so padded taps show the values ${mode} padding put there.`);
-    begin = begin.map(() => 0);
-    end = end.map(() => 0);
-  } else if ([...begin, ...end].some((p) => p > 0)) header.push("Taps in the zero padding are shown as 0.");
+  } else if ([...begin, ...resolved.geometry.padEnd].some((p) => p > 0)) header.push("Taps in the zero padding are shown as 0.");
   const srcSpatial = src.shape.slice(src.shape.length - rank);
-  const outSpatial = out.shape.slice(out.shape.length - rank);
-  const expected = srcSpatial.map((n, i) => convOutputSize(n, kernel[i], stride[i], begin[i], end[i], dilation[i]));
-  if (expected.some((n, i) => n !== outSpatial[i])) {
-    throw new Error(`conv --explain: geometry gives output size ${expected.join("x")} but ${fn} returned ${outSpatial.join("x")}`);
-  }
   const [cout, cinPerGroup] = w.shape;
-  const outPerGroup = cout / (a.groups ?? 1);
+  const outPerGroup = cout / resolved.geometry.groups;
   checkSize(op, out.size * cinPerGroup * product(kernel));
   const xs = src.dataSync();
   const ws = w.dataSync();
@@ -153,13 +137,11 @@ function explainConvTranspose(op: ConvOp, x: Tensor, w: Tensor, bias: Tensor | n
   const { rank, fn } = op;
   const unbatched = x.shape.length === rank + 1;
   const kernel = w.shape.slice(2);
-  const stride = expandInts(fn, "stride", a.stride ?? 1, rank, POSITIVE);
-  const dilation = expandInts(fn, "dilation", a.dilation ?? 1, rank, POSITIVE);
-  if (typeof a.padding === "string") throw new Error(`conv --explain: ${fn} has no padding ${JSON.stringify(a.padding)}`);
-  const padding = expandInts(fn, "padding", a.padding ?? 0, rank, NON_NEGATIVE);
+  const resolved = resolveConvTranspose(x.shape, w.shape, a as ConvTransposeShapeOptions);
+  checkResolved(fn, resolved.outputShape, out);
+  const { stride, dilation, padBegin: padding, groups } = resolved.geometry;
   const inSpatial = x.shape.slice(x.shape.length - rank);
   const outSpatial = out.shape.slice(out.shape.length - rank);
-  const groups = a.groups ?? 1;
   const [cin, outPerGroup] = w.shape;
   const cinPerGroup = cin / groups;
   checkSize(op, (out.size / product(outSpatial)) * product(inSpatial) * cinPerGroup * product(kernel));

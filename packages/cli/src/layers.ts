@@ -2,23 +2,22 @@
  * The layers `convkit shape` understands. A layer is written `kind:args`, args comma-separated as
  * `key=value`, a bare value (the kind's main size) or a bare flag; tuples use `x` like shapes do:
  * `maxpool2d:k=3x2,s=2,p=1,ceil`. Each kind has one entry below with its own parser and a shape
- * function that calls core's geometry, so core's checks and error messages apply unchanged.
- * Layers with weights also report their parameter and multiply-accumulate counts (core's convParameterCount
- * and convMacs). To add a kind, append an entry to LAYER_KINDS.
+ * function that calls core's shape functions (batchShape, resolveWindow, convOutputShape, ...), so core's
+ * checks and error messages apply unchanged; the CLI only parses. Layers with weights also report their
+ * parameter and multiply-accumulate counts (core's convParameterCount and convMacs). To add a kind,
+ * append an entry to LAYER_KINDS.
  */
 import {
-  ArgumentError,
-  ShapeError,
+  batchShape,
   checkHalfKernelPadding,
   convMacs,
-  convOutputSize,
+  convOutputShape,
   convParameterCount,
-  expandInts,
+  convTransposeOutputShape,
+  convWeightShape,
   resolveWindow,
-  samePadding,
 } from "@convkit/core";
 import { UsageError } from "./args.js";
-import { formatShape } from "./format.js";
 
 /** A layer as written, split into its parts. */
 export interface LayerSpec {
@@ -118,18 +117,6 @@ function requiredInts(spec: LayerSpec, kind: LayerKind, key: string): number | n
   return ints(spec, key, v);
 }
 
-const LAYOUTS: Record<number, string> = { 1: "L", 2: "H, W", 3: "D, H, W" };
-
-/** The input as `[N, C, ...spatial]`, and whether it was given without the batch dim. */
-function batched(kind: string, input: readonly number[], rank: number): { shape: number[]; unbatched: boolean } {
-  if (input.length !== rank + 1 && input.length !== rank + 2) {
-    throw new UsageError(
-      `shape: ${kind} takes a ${rank + 1}-D (C, ${LAYOUTS[rank]}) or ${rank + 2}-D (N, C, ${LAYOUTS[rank]}) input, got ${formatShape(input)}`,
-    );
-  }
-  return input.length === rank + 1 ? { shape: [1, ...input], unbatched: true } : { shape: [...input], unbatched: false };
-}
-
 function restore(out: number[], unbatched: boolean): number[] {
   return unbatched ? out.slice(1) : out;
 }
@@ -159,7 +146,7 @@ function slidingKind(name: string, fn: string, rank: number, padRule: PaddingRul
       const ceilMode = spec.flags.has("ceil");
       return {
         outputShape(input) {
-          const b = batched(name, input, rank);
+          const b = batchShape(fn, input, rank);
           if (padRule !== "none") checkHalfKernelPadding(fn, input, kernelSize, padding, rank);
           const g = resolveWindow(fn, b.shape, { kernelSize, stride, pads: padding, dilation, ceilMode });
           return restore([b.shape[0], b.shape[1], ...g.outShape], b.unbatched);
@@ -171,7 +158,7 @@ function slidingKind(name: string, fn: string, rank: number, padRule: PaddingRul
 }
 
 /** adaptive pools: the output size is given; `none` keeps that input size (PyTorch's None). */
-function adaptiveKind(name: string, rank: number, module: string): LayerKind {
+function adaptiveKind(name: string, fn: string, rank: number, module: string): LayerKind {
   const kind: LayerKind = {
     name,
     syntax: `${name}:SIZE`,
@@ -191,7 +178,7 @@ function adaptiveKind(name: string, rank: number, module: string): LayerKind {
       const sizes = parts.length === 1 ? new Array<string>(rank).fill(parts[0]) : parts;
       return {
         outputShape(input) {
-          const b = batched(name, input, rank);
+          const b = batchShape(fn, input, rank);
           const spatial = b.shape.slice(2).map((n, i) => (sizes[i] === "none" ? n : Number(sizes[i])));
           return restore([b.shape[0], b.shape[1], ...spatial], b.unbatched);
         },
@@ -199,13 +186,6 @@ function adaptiveKind(name: string, rank: number, module: string): LayerKind {
     },
   };
   return kind;
-}
-
-const POSITIVE = { min: 1, describe: "positive" };
-const NON_NEGATIVE = { min: 0, describe: "non-negative" };
-
-function fmtList(v: readonly number[]): string {
-  return `[${v.join(", ")}]`;
 }
 
 /** A positive-integer argument such as out channels or groups (no tuples). */
@@ -219,9 +199,9 @@ function count(spec: LayerSpec, key: string, what: string, text: string | undefi
 
 /**
  * nn.ConvNd / nn.ConvTransposeNd: `conv2d:64,k=3,s=2,p=1,g=1`. Stride defaults to 1 (not the kernel, as
- * for pools); groups = input channels is a depthwise convolution. Shapes use core's output-size formula
- * and checks mirror the ops' (groups dividing both channel counts, 'same' needing stride 1, outputPadding
- * smaller than stride or dilation); costs are core's convParameterCount and convMacs.
+ * for pools); groups = input channels is a depthwise convolution. The layer's weight shape is core's
+ * convWeightShape (nn.ConvNd's checks), the output shape core's convOutputShape / convTransposeOutputShape
+ * (the ops' checks and messages); costs are core's convParameterCount and convMacs.
  */
 function convKind(name: string, fn: string, rank: number, transposed: boolean): LayerKind {
   const keys = transposed ? ["o", "k", "s", "p", "op", "d", "g"] : ["o", "k", "s", "p", "d", "g"];
@@ -247,63 +227,29 @@ function convKind(name: string, fn: string, rank: number, transposed: boolean): 
       const bias = !spec.flags.has("nobias");
       /** Everything resolved against one input shape. */
       const resolve = (input: readonly number[]) => {
-        const b = batched(name, input, rank);
-        const cin = b.shape[1];
-        const spatial = b.shape.slice(2);
-        const kernel = expandInts(fn, "kernelSize", kernelSize, rank, POSITIVE, input);
-        const stride = expandInts(fn, "stride", strideArg, rank, POSITIVE, input);
-        const dilation = expandInts(fn, "dilation", dilationArg, rank, POSITIVE, input);
-        if (cin % groups !== 0 || out % groups !== 0) {
-          throw new ShapeError(`${fn}: groups=${groups} must divide both the input channels (${cin}, input shape ${fmtList(input)}) and the out channels (${out})`);
-        }
-        let begin: number[];
-        let end: number[];
-        if (keyword === "same") {
-          if (stride.some((st) => st !== 1)) {
-            throw new ArgumentError(`${fn}: padding "same" needs stride 1 in every dim (as in PyTorch), got stride ${fmtList(stride)} (input shape ${fmtList(input)})`);
-          }
-          const pairs = spatial.map((n, i) => samePadding(n, kernel[i], 1, dilation[i]));
-          begin = pairs.map((p) => p[0]);
-          end = pairs.map((p) => p[1]);
-        } else {
-          begin = expandInts(fn, "padding", paddingArg, rank, NON_NEGATIVE, input);
-          end = begin;
-        }
-        let outSpatial: number[];
-        if (transposed) {
-          const outputPadding = expandInts(fn, "outputPadding", outputPaddingArg, rank, NON_NEGATIVE, input);
-          if (outputPadding.some((p, i) => p >= stride[i] && p >= dilation[i])) {
-            throw new ArgumentError(
-              `${fn}: outputPadding ${fmtList(outputPadding)} must be smaller than either stride ${fmtList(stride)} or dilation ${fmtList(dilation)} in every dim (as in PyTorch); input shape ${fmtList(input)}`,
-            );
-          }
-          // PyTorch's ConvTranspose output size; core has no tensor-free helper for it yet.
-          outSpatial = spatial.map((n, i) => (n - 1) * stride[i] - 2 * begin[i] + dilation[i] * (kernel[i] - 1) + outputPadding[i] + 1);
-          if (outSpatial.some((o) => o < 1)) {
-            throw new ShapeError(`${fn}: output size ${fmtList(outSpatial)} is too small (every dim must be at least 1); input shape ${fmtList(input)}`);
-          }
-        } else {
-          outSpatial = spatial.map((n, i) => convOutputSize(n, kernel[i], stride[i], begin[i], end[i], dilation[i]));
-          if (outSpatial.some((o) => o < 1)) {
-            const padded = spatial.map((n, i) => n + begin[i] + end[i]);
-            throw new ShapeError(
-              `${fn}: kernel size ${fmtList(kernel)} (dilation ${fmtList(dilation)}) is larger than the padded input ${fmtList(padded)}; input shape ${fmtList(input)}`,
-            );
-          }
-        }
-        return { b, cin, kernel, spatial, outSpatial };
+        const b = batchShape(fn, input, rank);
+        const weightShape = convWeightShape(fn, rank, { inChannels: b.shape[1], outChannels: out, kernelSize, groups, transposed });
+        const outputShape = transposed
+          ? convTransposeOutputShape(input, weightShape, {
+              stride: strideArg,
+              padding: paddingArg,
+              outputPadding: outputPaddingArg,
+              dilation: dilationArg,
+              groups,
+            })
+          : convOutputShape(input, weightShape, { stride: strideArg, padding: keyword ?? paddingArg, dilation: dilationArg, groups });
+        return { b, weightShape, outputShape };
       };
       return {
         outputShape(input) {
-          const r = resolve(input);
-          return restore([r.b.shape[0], out, ...r.outSpatial], r.b.unbatched);
+          return resolve(input).outputShape;
         },
         cost(input) {
-          const r = resolve(input);
-          const config = { inChannels: r.cin, outChannels: out, kernelSize: r.kernel, groups, bias, transposed };
+          const { b, weightShape, outputShape } = resolve(input);
+          const config = { inChannels: b.shape[1], outChannels: out, kernelSize: weightShape.slice(2), groups, bias, transposed };
           return {
             params: convParameterCount(config),
-            macs: convMacs({ ...config, inputSize: r.spatial, outputSize: r.outSpatial, batch: r.b.shape[0] }),
+            macs: convMacs({ ...config, inputSize: b.shape.slice(2), outputSize: outputShape.slice(-rank), batch: b.shape[0] }),
           };
         },
       };
@@ -318,8 +264,8 @@ export const LAYER_KINDS: readonly LayerKind[] = [
   ...[1, 2, 3].map((r) => slidingKind(`maxpool${r}d`, `maxPool${r}d`, r, "max", `nn.MaxPool${r}d`)),
   ...[1, 2, 3].map((r) => slidingKind(`avgpool${r}d`, `avgPool${r}d`, r, "avg", `nn.AvgPool${r}d`)),
   ...[1, 2].map((r) => slidingKind(`lppool${r}d`, `lpPool${r}d`, r, "none", `nn.LPPool${r}d (norm does not change the shape)`)),
-  ...[1, 2, 3].map((r) => adaptiveKind(`adaptivemaxpool${r}d`, r, `nn.AdaptiveMaxPool${r}d`)),
-  ...[1, 2, 3].map((r) => adaptiveKind(`adaptiveavgpool${r}d`, r, `nn.AdaptiveAvgPool${r}d`)),
+  ...[1, 2, 3].map((r) => adaptiveKind(`adaptivemaxpool${r}d`, `adaptiveMaxPool${r}d`, r, `nn.AdaptiveMaxPool${r}d`)),
+  ...[1, 2, 3].map((r) => adaptiveKind(`adaptiveavgpool${r}d`, `adaptiveAvgPool${r}d`, r, `nn.AdaptiveAvgPool${r}d`)),
 ];
 
 export function parseLayer(text: string): Layer {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { memory } from "@convkit/core";
 import { describe, expect, it } from "vitest";
 import { type ConvFixture, FIXTURES, type JsonTensor, fixture } from "./fixtures.js";
-import { run } from "./run.js";
+import { expectRefused, run } from "./run.js";
 
 const flat = (t: JsonTensor) => JSON.stringify({ shape: t.shape, data: t.data });
 
@@ -200,12 +200,7 @@ describe("convkit conv reports bad input as one line on stderr with exit code 2"
   ];
   for (const [what, argv, message] of cases) {
     it(what, async () => {
-      const r = await run(...argv);
-      expect(r.code).toBe(2);
-      expect(r.out).toBe("");
-      expect(r.err.split("\n")).toHaveLength(1);
-      expect(r.err).toMatch(/^convkit: /);
-      expect(r.err).toMatch(message);
+      expectRefused(await run(...argv), message);
     });
   }
 });

@@ -64,4 +64,12 @@ describe("convkit backends", () => {
     const list = JSON.parse((await run("backends", "--json")).out) as { name: string }[];
     expect(list.map((b) => b.name)).toContain("cpu");
   });
+
+  it("says which kernels the cpu backend runs (WebAssembly SIMD here) and lists the portable one", async () => {
+    const r = await run("backends");
+    expect(r.out).toMatch(/^cpu kernels: WebAssembly SIMD, \d+ threads?/m);
+    expect(r.out).toMatch(/^cpu-portable\s+0\s+/m);
+    const list = JSON.parse((await run("backends", "--json")).out) as { name: string; kernels?: { simd: boolean; threads: number } }[];
+    expect(list.find((b) => b.name === "cpu")?.kernels).toMatchObject({ simd: true });
+  });
 });

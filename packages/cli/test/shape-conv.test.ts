@@ -53,7 +53,7 @@ describe("convkit shape table", () => {
     ]);
     const bad = await run("shape", "--input", "1x3x8x8", "conv2d:12,k=1", "conv2d:12,k=3,p=1,g=8");
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/^convkit: shape: layer 2 \(conv2d:12,k=3,p=1,g=8\) on input 1x12x8x8: conv2d: groups=8 must divide both the input channels \(12/);
+    expect(bad.err).toMatch(/^convkit: shape: layer 2 \(conv2d:12,k=3,p=1,g=8\) on input 1x12x8x8: conv2d: inChannels \(12\) must be divisible by groups \(8\)/);
   });
 });
 
@@ -64,14 +64,14 @@ describe("convkit shape rejects conv layers PyTorch rejects, as one line with ex
       ["--input", "1x4x8x8", "convtranspose2d:4,k=3,s=2,op=2"],
       /convTranspose2d: outputPadding \[2, 2\] must be smaller than either stride \[2, 2\] or dilation \[1, 1\]/,
     ],
-    [["--input", "1x1x4x4", "conv2d:1,k=5"], /conv2d: kernel size \[5, 5\] \(dilation \[1, 1\]\) is larger than the padded input \[4, 4\]/],
+    [["--input", "1x1x4x4", "conv2d:1,k=5"], /conv2d: kernel size \[5, 5\] \(dilation \[1, 1\], effective \[5, 5\]\) is larger than the padded input \[4, 4\]/],
     [["--input", "1x1x4x4", "conv2d:1,k=3x3x3"], /conv2d: kernelSize must be an integer or a tuple of 2 integers, got \[3, 3, 3\]/],
     [["--input", "1x1x4x4", "conv2d:k=3"], /needs its out channels first/],
     [["--input", "1x1x4x4", "conv2d:0,k=3"], /o \(out channels\) must be a positive integer, got "0"/],
     [["--input", "1x1x4x4", "conv2d:1,k=3,g=0"], /g \(groups\) must be a positive integer, got "0"/],
     [["--input", "1x1x4x4", "conv2d:1,k=3,op=1"], /unknown argument op= in layer "conv2d:1,k=3,op=1"/],
     [["--input", "1x1x4x4", "convtranspose2d:1,k=3,p=same"], /p must be an integer or integers joined by x/],
-    [["--input", "1x4x4", "conv3d:1,k=1"], /conv3d takes a 4-D \(C, D, H, W\) or 5-D \(N, C, D, H, W\) input, got 1x4x4/],
+    [["--input", "1x4x4", "conv3d:1,k=1"], /conv3d: input must be 4-D \(C, D, H, W\) or 5-D \(N, C, D, H, W\), got 3-D input of shape \[1, 4, 4\]/],
   ] as const) {
     it(argv.slice(1).join(" "), async () => {
       const r = await run("shape", ...argv);

@@ -57,7 +57,7 @@ describe("convkit shape", () => {
       [["--input", "1x1x8x8", "maxpool2d:k=2,q=1"], /unknown argument q=/],
       [["--input", "1x1x8x8", "avgpool2d:k=2,d=2"], /unknown argument d=/],
       [["--input", "1x1x8x8", "maxpool2d:s=2"], /needs k=/],
-      [["--input", "1x8", "maxpool2d:k=2"], /maxpool2d takes a 3-D \(C, H, W\) or 4-D \(N, C, H, W\) input, got 1x8/],
+      [["--input", "1x8", "maxpool2d:k=2"], /maxPool2d: input must be 3-D \(C, H, W\) or 4-D \(N, C, H, W\), got 2-D input of shape \[1, 8\]/],
       [["--input", "1xax8", "maxpool2d:k=2"], /--input must be positive integers joined by x/],
     ] as const) {
       const r = await run("shape", ...argv);

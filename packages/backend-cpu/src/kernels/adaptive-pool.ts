@@ -1,4 +1,5 @@
 /** Adaptive pooling over the windows core computed (PyTorch's floor/ceil rule); same NaN and tie rules as max pooling. */
+import { windowMax } from "./max-pool.js";
 
 export function adaptivePool3(
   x: Float32Array,
@@ -33,22 +34,7 @@ export function adaptivePool3(
             }
             out[o++] = sum / ((d1 - d0) * (h1 - h0) * (w1 - w0));
           } else {
-            let maxIdx = (d0 * H + h0) * W + w0;
-            let maxVal = Number.NEGATIVE_INFINITY;
-            for (let id = d0; id < d1; id++) {
-              for (let ih = h0; ih < h1; ih++) {
-                const row = (id * H + ih) * W;
-                for (let iw = w0; iw < w1; iw++) {
-                  const v = x[base + row + iw];
-                  if (v > maxVal || Number.isNaN(v)) {
-                    maxVal = v;
-                    maxIdx = row + iw;
-                  }
-                }
-              }
-            }
-            out[o] = maxVal;
-            if (indices !== null) indices[o] = maxIdx;
+            windowMax(x, base, H, W, d0, d1, 1, h0, h1, 1, w0, w1, 1, out, indices, o);
             o++;
           }
         }

@@ -12,7 +12,7 @@ import type { Geometry3 } from "./lift.js";
 import { COL_TABLE, C_BLOCK, PACKED_A, PACKED_B, PADDED_INPUT, ROW_TABLE, f64Scratch, i32Scratch } from "./workspace.js";
 
 /** Spatial sizes of the zero-padded input copy: [Dp, Hp, Wp] = in + padBegin + padEnd. */
-function paddedSizes(g: Geometry3): [number, number, number] {
+export function paddedSizes(g: Geometry3): [number, number, number] {
   return [g.inS[0] + g.pb[0] + g.pe[0], g.inS[1] + g.pb[1] + g.pe[1], g.inS[2] + g.pb[2] + g.pe[2]];
 }
 
@@ -21,7 +21,7 @@ function paddedSizes(g: Geometry3): [number, number, number] {
  * Row k is (channel, kd, kh, kw): rows[k] = channel * plane + (kd * dd * Hp + kh * dh) * Wp + kw * dw.
  * Column p is (od, oh, ow): cols[p] = (od * sd * Hp + oh * sh) * Wp + ow * sw.
  */
-function im2colTables(g: Geometry3, Cg: number, rows: Int32Array, cols: Int32Array): void {
+export function im2colTables(g: Geometry3, Cg: number, rows: Int32Array, cols: Int32Array): void {
   const [Dp, Hp, Wp] = paddedSizes(g);
   const plane = Dp * Hp * Wp;
   let k = 0;
@@ -41,7 +41,7 @@ function im2colTables(g: Geometry3, Cg: number, rows: Int32Array, cols: Int32Arr
 }
 
 /** Copies `planes` input planes from x[xOff] into the interior of the zero-bordered padded copy. */
-function copyPadded(x: Float32Array, xOff: number, planes: number, g: Geometry3, xp: Float64Array): void {
+export function copyPadded(x: Float32Array, xOff: number, planes: number, g: Geometry3, xp: Float64Array): void {
   const D = g.inS[0];
   const H = g.inS[1];
   const W = g.inS[2];
@@ -99,10 +99,6 @@ function isPointwise(g: Geometry3): boolean {
   return true;
 }
 
-/**
- * Convolution of x [N, C, D, H, W] with w [M, C / groups, KD, KH, KW] (+ bias [M]) into
- * out [N, M, OD, OH, OW], zero padding, any stride and dilation.
- */
 /**
  * Convolution of x [N, C, D, H, W] with w [M, C / groups, KD, KH, KW] (+ bias [M]) into
  * out [N, M, OD, OH, OW], zero padding, any stride and dilation.

@@ -12,6 +12,47 @@ function firstTap(start: number, d: number): number {
   return p;
 }
 
+/**
+ * The max of one window of a `[D, H, W]` plane starting at `base` (taps `d0, d0 + dd, ... < d1`, likewise
+ * for h and w) into `out[o]`, and its index within the plane into `indices[o]`: NaN always wins, the
+ * first maximum wins a tie. Shared by max pooling and adaptive max pooling (unit steps).
+ */
+export function windowMax(
+  x: Float32Array,
+  base: number,
+  H: number,
+  W: number,
+  d0: number,
+  d1: number,
+  dd: number,
+  h0: number,
+  h1: number,
+  dh: number,
+  w0: number,
+  w1: number,
+  dw: number,
+  out: Float32Array,
+  indices: Int32Array | null,
+  o: number,
+): void {
+  let maxIdx = (d0 * H + h0) * W + w0;
+  let maxVal = Number.NEGATIVE_INFINITY;
+  for (let id = d0; id < d1; id += dd) {
+    for (let ih = h0; ih < h1; ih += dh) {
+      const row = (id * H + ih) * W;
+      for (let iw = w0; iw < w1; iw += dw) {
+        const v = x[base + row + iw];
+        if (v > maxVal || Number.isNaN(v)) {
+          maxVal = v;
+          maxIdx = row + iw;
+        }
+      }
+    }
+  }
+  out[o] = maxVal;
+  if (indices !== null) indices[o] = maxIdx;
+}
+
 export function maxPool3(x: Float32Array, planes: number, g: Geometry3, out: Float32Array, indices: Int32Array | null): void {
   const D = g.inS[0], H = g.inS[1], W = g.inS[2];
   const OD = g.outS[0], OH = g.outS[1], OW = g.outS[2];
@@ -37,23 +78,7 @@ export function maxPool3(x: Float32Array, planes: number, g: Geometry3, out: Flo
         const sH = oh * sh - g.pb[1];
         const h0 = firstTap(sH, dh), h1 = Math.min(sH + eh, H);
         for (let ow = 0; ow < OW; ow++) {
-          const w0 = w0s[ow], w1 = w1s[ow];
-          let maxIdx = (d0 * H + h0) * W + w0;
-          let maxVal = Number.NEGATIVE_INFINITY;
-          for (let id = d0; id < d1; id += dd) {
-            for (let ih = h0; ih < h1; ih += dh) {
-              const row = (id * H + ih) * W;
-              for (let iw = w0; iw < w1; iw += dw) {
-                const v = x[base + row + iw];
-                if (v > maxVal || Number.isNaN(v)) {
-                  maxVal = v;
-                  maxIdx = row + iw;
-                }
-              }
-            }
-          }
-          out[o] = maxVal;
-          if (indices !== null) indices[o] = maxIdx;
+          windowMax(x, base, H, W, d0, d1, dd, h0, h1, dh, w0s[ow], w1s[ow], dw, out, indices, o);
           o++;
         }
       }

@@ -46,14 +46,28 @@ export function pad(
     return;
   }
   const maps = inShape.map((n, i) => padMap(n, padBegin[i], padEnd[i], mode));
-  const outShape = maps.map((m) => m.length);
-  const inStride = new Array<number>(R).fill(1);
-  for (let i = R - 2; i >= 0; i--) inStride[i] = inStride[i + 1] * inShape[i + 1];
+  const bases = rowBases(inShape, maps);
   const last = maps[R - 1];
   const L = last.length;
-  const rows = out.length / L;
+  for (let r = 0, o = 0; r < bases.length; r++, o += L) {
+    const base = bases[r];
+    if (base < 0) out.fill(value, o, o + L);
+    else copyRow(x, base, last, out, o, L, value);
+  }
+}
+
+/**
+ * The input offset each output row (every dim but the last, row-major) reads its last dim from, or -1
+ * where a dim's map puts the constant value: an odometer over the leading dims' maps.
+ */
+function rowBases(inShape: readonly number[], maps: readonly Int32Array[]): Float64Array {
+  const R = inShape.length;
+  const inStride = new Array<number>(R).fill(1);
+  for (let i = R - 2; i >= 0; i--) inStride[i] = inStride[i + 1] * inShape[i + 1];
+  let rows = 1;
+  for (let i = 0; i < R - 1; i++) rows *= maps[i].length;
+  const bases = new Float64Array(rows);
   const idx = new Array<number>(R - 1).fill(0);
-  let o = 0;
   for (let r = 0; r < rows; r++) {
     let base = 0;
     let fill = false;
@@ -62,14 +76,13 @@ export function pad(
       if (s < 0) fill = true;
       base += s * inStride[i];
     }
-    if (fill) out.fill(value, o, o + L);
-    else copyRow(x, base, last, out, o, L, value);
-    o += L;
+    bases[r] = fill ? -1 : base;
     for (let i = R - 2; i >= 0; i--) {
-      if (++idx[i] < outShape[i]) break;
+      if (++idx[i] < maps[i].length) break;
       idx[i] = 0;
     }
   }
+  return bases;
 }
 
 function copyRow(x: TypedArray, base: number, map: Int32Array, out: TypedArray, o: number, L: number, value: number): void {
@@ -92,24 +105,10 @@ export function padBackward(dy: Float32Array, inShape: readonly number[], padBeg
     return;
   }
   const maps = inShape.map((n, i) => padMap(n, padBegin[i], padEnd[i], mode));
-  const outShape = maps.map((m) => m.length);
-  const inStride = new Array<number>(R).fill(1);
-  for (let i = R - 2; i >= 0; i--) inStride[i] = inStride[i + 1] * inShape[i + 1];
+  const bases = rowBases(inShape, maps);
   const last = maps[R - 1];
   const L = last.length;
-  const rows = dy.length / L;
-  const idx = new Array<number>(R - 1).fill(0);
-  let o = 0;
-  for (let r = 0; r < rows; r++) {
-    let base = 0;
-    for (let i = 0; i < R - 1; i++) base += maps[i][idx[i]] * inStride[i];
-    addRow(dy, o, last, out, base, L);
-    o += L;
-    for (let i = R - 2; i >= 0; i--) {
-      if (++idx[i] < outShape[i]) break;
-      idx[i] = 0;
-    }
-  }
+  for (let r = 0, o = 0; r < bases.length; r++, o += L) addRow(dy, o, last, out, bases[r], L);
 }
 
 function addRow(dy: Float32Array, o: number, map: Int32Array, out: Float32Array, base: number, L: number): void {

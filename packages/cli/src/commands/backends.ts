@@ -1,4 +1,5 @@
 /** `convkit backends` lists the registered backends; `selectBackend` is the --backend option every command shares. */
+import { cpuKernelPath } from "@convkit/backend-cpu";
 import { listBackends, ready, setBackend } from "@convkit/core";
 import { UsageError, parseCommand } from "../args.js";
 import { formatTable } from "../format.js";
@@ -11,12 +12,19 @@ export async function selectBackend(name: string | undefined): Promise<string> {
   return name;
 }
 
+/** One line on the "cpu" backend's kernel path: SIMD or TypeScript, threads, and why not when not. */
+function describeKernels(k: ReturnType<typeof cpuKernelPath>): string {
+  const what = k.simd ? `WebAssembly SIMD, ${k.threads} thread${k.threads === 1 ? "" : "s"}` : "TypeScript (portable)";
+  return k.reason === undefined ? what : `${what} (${k.reason})`;
+}
+
 export function backendsHelp(): string {
   return `Usage: convkit backends [--json]
 
 Lists the registered backends, best first: name, priority, status (registered, ready or failed,
-with the reason) and which one is active. Backends initialise on first use; commands that compute
-take --backend NAME to choose one.
+with the reason) and which one is active, then which kernels "cpu" runs (WebAssembly SIMD and how
+many threads, or the portable TypeScript kernels, with the reason). Backends initialise on first use;
+commands that compute take --backend NAME to choose one ("cpu-portable" forces the TypeScript kernels).
 
 Options:
       --json      print the list as JSON
@@ -30,7 +38,8 @@ export async function backendsCommand(argv: readonly string[], io: CliIO): Promi
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`backends: unexpected argument ${JSON.stringify(positionals[0])}`);
-  const list = listBackends();
+  const kernels = cpuKernelPath();
+  const list = listBackends().map((b) => (b.name === "cpu" ? { ...b, kernels } : b));
   if (values.json) {
     io.out(JSON.stringify(list));
     return 0;
@@ -41,5 +50,6 @@ export async function backendsCommand(argv: readonly string[], io: CliIO): Promi
   }
   const rows = list.map((b) => [b.name, String(b.priority), b.error === undefined ? b.status : `${b.status}: ${b.error}`, b.active ? "yes" : ""]);
   io.out(formatTable([["name", "priority", "status", "active"], ...rows]).join("\n"));
+  if (list.some((b) => b.name === "cpu")) io.out(`\ncpu kernels: ${describeKernels(kernels)}`);
   return 0;
 }

@@ -21,14 +21,20 @@ export function padAll(op: string, what: string, x: Tensor, begin: readonly numb
   const y = wrap(impl, impl.pad(x, begin, end, mode, value), outShape, x.dtype);
   if (y.dtype === "float32") {
     const inShape = shape;
-    // Constant padding's adjoint is the opposite pad (a crop, or zeros where it cropped); the other modes accumulate.
-    record(`${op}Backward`, [x], [y], ([g]) => [
-      mode === "constant"
-        ? wrap(g.impl, g.impl.pad(g, begin.map((b) => -b), end.map((e) => -e), "constant", 0), inShape, "float32")
-        : wrap(g.impl, gradKernels(op, g.impl).padBackward(g, inShape, begin, end, mode), inShape, "float32"),
-    ]);
+    record(`${op}Backward`, [x], [y], ([g]) => [padGrad(op, g, inShape, begin, end, mode)]);
   }
   return y;
+}
+
+/**
+ * `padAll`'s adjoint: the gradient for the unpadded `inShape` from `g`, the gradient of the padded
+ * result. Constant padding's adjoint is the opposite pad (a crop, or zeros where it cropped); the other
+ * modes accumulate every copy of a position.
+ */
+export function padGrad(op: string, g: Tensor, inShape: readonly number[], begin: readonly number[], end: readonly number[], mode: PadMode): Tensor {
+  return mode === "constant"
+    ? wrap(g.impl, g.impl.pad(g, begin.map((b) => -b), end.map((e) => -e), "constant", 0), inShape, "float32")
+    : wrap(g.impl, gradKernels(op, g.impl).padBackward(g, inShape, begin, end, mode), inShape, "float32");
 }
 
 /**
