@@ -1,6 +1,12 @@
 /** The training loop behind `convkit train`: one epoch of optimizer steps, and evaluation on a test set. */
 import { type Tensor, argmax, noGrad, tidy } from "@convkit/core";
-import { type DataLoader, type Module, type Optimizer, crossEntropy } from "@convkit/layers";
+import { type DataLoader, type Module, crossEntropy } from "@convkit/layers";
+
+/** What a training step needs of an optimizer (SGD, Adam, AdamW). */
+export interface Stepper {
+  zeroGrad(): void;
+  step(): unknown;
+}
 
 export interface BatchResult {
   /** Mean loss over the batch. */
@@ -21,7 +27,7 @@ function countCorrect(logits: Tensor, target: Tensor): number {
 }
 
 /** zeroGrad, forward, cross entropy, backward, step on one batch; every temporary is freed. */
-export function trainBatch(model: Module<[Tensor], Tensor>, optimizer: Optimizer<object>, input: Tensor, target: Tensor): BatchResult {
+export function trainBatch(model: Module<[Tensor], Tensor>, optimizer: Stepper, input: Tensor, target: Tensor): BatchResult {
   optimizer.zeroGrad();
   return tidy(() => {
     const logits = model.forward(input);

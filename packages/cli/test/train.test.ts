@@ -8,6 +8,7 @@ import { PNG } from "pngjs";
 import { afterAll, describe, expect, test } from "vitest";
 import { encodePng } from "../src/png.js";
 import { COLORS, type EpochRecord, PLOT_HEIGHT, PLOT_WIDTH, plotTrainingCurves } from "../src/plot.js";
+import { main } from "../src/main.js";
 import { run } from "./run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "convkit-train-"));
@@ -92,6 +93,30 @@ describe("convkit train lenet5", () => {
     const png = PNG.sync.read(readFileSync(plot));
     expect([png.width, png.height]).toEqual([PLOT_WIDTH, PLOT_HEIGHT]);
     expect(countColor(png, COLORS.test, 0, PLOT_WIDTH)).toBeGreaterThan(200);
+  });
+
+  test("without --quiet, a progress bar (loss, accuracy, samples/s) goes to the status line, one line per epoch to stderr and the table to stdout", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const status: string[] = [];
+    const code = await main(["train", "--epochs", "1", "--train-size", "128", "--test-size", "32", "--out", join(dir, "p.safetensors"), "--plot", join(dir, "p.png")], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      status: (t) => status.push(t),
+    });
+    expect(code).toBe(0);
+    expect(status.length).toBeGreaterThan(0);
+    expect(status[status.length - 1]).toMatch(/^epoch 1\/1 \[=+\] 128\/128 {2}loss \d+\.\d{4} {2}acc \d+\.\d% {2}\d+ samples\/s$/);
+    expect(err[0]).toMatch(/^train: lenet5 on cpu, 128 training and 32 test images 32x32 \(circle, square, triangle, cross\), sgd lr 0\.05, batch 32, 1 epoch$/);
+    expect(err[1]).toMatch(/^epoch 1\/1: train loss \d\.\d{4} acc \d+\.\d%, test loss \d\.\d{4} acc \d+\.\d%, \d+\.\d\d s \(\d+ samples\/s\)$/);
+    expect(out.join("\n")).toMatch(/^epoch +train loss +train acc +test loss +test acc +seconds +samples\/s\n1 /);
+  });
+
+  test("convkit train --epochs 3 (defaults: SGD, momentum 0.9, lr 0.05, 6000 images, seed 0) reaches at least 95% test accuracy", { timeout: 600_000 }, async () => {
+    const r = await run("train", "--epochs", "3", "--out", join(dir, "full.safetensors"), "--plot", join(dir, "full.png"), "--json", "--quiet");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as { testAccuracy: number };
+    expect(report.testAccuracy).toBeGreaterThanOrEqual(95);
   });
 
   test("convkit run lenet5 classifies a shapes image (written as a 32x32 PNG) with the trained weights", async () => {

@@ -1,6 +1,6 @@
 import "@convkit/backend-cpu";
 import { DEFAULT_TOLERANCE, compareOutput, fromJson } from "@convkit/conformance";
-import { ArgumentError, type Tensor, conv2d, memory, randn, tensor, tidy } from "@convkit/core";
+import { ArgumentError, type Tensor, conv2d, memory, noGrad, randn, tensor, tidy } from "@convkit/core";
 import { describe, expect, test } from "vitest";
 import {
   Conv2d,
@@ -244,13 +244,17 @@ describe("composites run the stages the tutorial describes", () => {
     });
   });
 
-  test("a composite's forward leaves no intermediate tensors behind", () => {
+  test("a composite's forward leaves no intermediate tensors behind (without grad only the output; with grad, disposing the output frees what its graph saved)", () => {
     const m = new FlattenedConv2d(3, 4, 3, { padding: 1 });
     const x = randn([1, 3, 8, 8], { seed: 2 });
     const before = memory().numTensors;
-    const y: Tensor = m.forward(x);
+    const y: Tensor = noGrad(() => m.forward(x));
     expect(memory().numTensors).toBe(before + 1);
     y.dispose();
+    const z: Tensor = m.forward(x);
+    expect(z.requiresGrad).toBe(true);
+    z.dispose();
+    expect(memory().numTensors).toBe(before);
     x.dispose();
     m.dispose();
   });

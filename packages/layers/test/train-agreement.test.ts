@@ -19,7 +19,7 @@ import "@convkit/backend-cpu";
 import "@convkit/backend-tfjs";
 import { type Tensor, findBackend, memory, setBackend } from "@convkit/core";
 import { afterAll, describe, expect, test } from "vitest";
-import { Adam, AdamW, Flatten, Linear, MaxPool2d, type Module, type Optimizer, ReLU, SGD, Sequential, crossEntropy, models } from "../src/index.js";
+import { Adam, AdamW, Flatten, Linear, MaxPool2d, type Module, ReLU, SGD, Sequential, crossEntropy, models } from "../src/index.js";
 import { type Tolerance, expectAllClose, loadWeights, readTensors } from "./model-helpers.js";
 
 const DIR = new URL("./fixtures/train/", import.meta.url);
@@ -49,11 +49,11 @@ const BUILDERS: Record<string, () => Module<[Tensor], Tensor>> = {
   poolmlp: () => new Sequential(new MaxPool2d(2), new Flatten(), new Linear(16, 12), new ReLU(), new Linear(12, 4)) as unknown as Module<[Tensor], Tensor>,
 };
 
-function makeOptimizer(v: Variant, params: Tensor[]): Optimizer<object> {
+function makeOptimizer(v: Variant, params: Tensor[]): SGD | Adam | AdamW {
   const o = v.options as never;
-  if (v.optimizer === "SGD") return new SGD(params, o) as unknown as Optimizer<object>;
-  if (v.optimizer === "Adam") return new Adam(params, o) as unknown as Optimizer<object>;
-  return new AdamW(params, o) as unknown as Optimizer<object>;
+  if (v.optimizer === "SGD") return new SGD(params, o);
+  if (v.optimizer === "Adam") return new Adam(params, o);
+  return new AdamW(params, o);
 }
 
 /** The autograd kernels each model's backward runs on (losses: compare, where, gather, scatterAdd). */

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { type Tensor, getBackend, manualSeed } from "@convkit/core";
-import { Adam, DataLoader, type Module, type Optimizer, SGD, SHAPE_CLASSES, models, saveSafetensors, shapesDataset } from "@convkit/layers";
+import { Adam, DataLoader, type Module, SGD, SHAPE_CLASSES, models, saveSafetensors, shapesDataset } from "@convkit/layers";
 import { UsageError, parseCommand, parseInteger, parseNumber } from "../args.js";
 import { formatTable } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -13,7 +13,7 @@ import { type EpochRecord, plotTrainingCurves } from "../plot.js";
 import { evaluate, trainBatch } from "../training.js";
 import { selectBackend } from "./backends.js";
 
-const DEFAULT_LR = { sgd: 0.05, adam: 2e-3 } as const;
+const DEFAULT_LR = { sgd: 0.05, adam: 4e-3 } as const;
 
 export function trainHelp(): string {
   const trainable = models.MODELS.filter((m) => m.output === "classes" && m.inputShape[1] === 1).map((m) => m.name);
@@ -33,8 +33,8 @@ Options:
   -m, --model NAME          the model (default lenet5)
   -e, --epochs N            passes over the training set (default 5)
       --batch-size N        samples per step (default 32)
-      --optimizer NAME      adam (default) or sgd (with --momentum, default 0.9)
-      --lr X                learning rate (default ${DEFAULT_LR.adam} for adam, ${DEFAULT_LR.sgd} for sgd)
+      --optimizer NAME      sgd (default; with --momentum) or adam
+      --lr X                learning rate (default ${DEFAULT_LR.sgd} for sgd, ${DEFAULT_LR.adam} for adam)
       --momentum X          SGD momentum (default 0.9)
       --weight-decay X      L2 penalty (default 0)
       --seed N              seeds the initial weights, the data and the shuffling (default 0)
@@ -50,7 +50,7 @@ Options:
 
 Examples:
   convkit train --model lenet5 --epochs 5
-  convkit train --epochs 3 --optimizer sgd --lr 0.05 --backend cpu --out lenet5.safetensors`;
+  convkit train --epochs 3 --optimizer adam --lr 0.004 --backend cpu --out lenet5.safetensors`;
 }
 
 interface TrainSettings {
@@ -89,7 +89,7 @@ function settingsOf(values: Record<string, string | boolean | undefined>): Train
   if (info.output !== "classes" || info.inputShape[1] !== 1) {
     throw new UsageError(`train: ${model} takes ${info.inputShape[1]}-channel input${info.output === "classes" ? "" : " and outputs a map"}; the shapes dataset is 1-channel images with class labels (try lenet5)`);
   }
-  const optimizer = (values.optimizer as string | undefined) ?? "adam";
+  const optimizer = (values.optimizer as string | undefined) ?? "sgd";
   if (optimizer !== "sgd" && optimizer !== "adam") throw new UsageError(`train: --optimizer must be sgd or adam, got ${JSON.stringify(optimizer)}`);
   const seed = values.seed === undefined ? 0 : parseInteger("train", "seed", values.seed as string);
   const lr = nonNegative("lr", values.lr, DEFAULT_LR[optimizer]);
@@ -111,9 +111,9 @@ function settingsOf(values: Record<string, string | boolean | undefined>): Train
   };
 }
 
-function makeOptimizer(s: TrainSettings, params: Tensor[]): Optimizer<object> {
-  if (s.optimizer === "sgd") return new SGD(params, { lr: s.lr, momentum: s.momentum, weightDecay: s.weightDecay }) as unknown as Optimizer<object>;
-  return new Adam(params, { lr: s.lr, weightDecay: s.weightDecay }) as unknown as Optimizer<object>;
+function makeOptimizer(s: TrainSettings, params: Tensor[]): SGD | Adam {
+  if (s.optimizer === "sgd") return new SGD(params, { lr: s.lr, momentum: s.momentum, weightDecay: s.weightDecay });
+  return new Adam(params, { lr: s.lr, weightDecay: s.weightDecay });
 }
 
 function write(path: string, bytes: Uint8Array, what: string): void {
