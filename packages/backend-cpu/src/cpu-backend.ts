@@ -36,6 +36,7 @@ import { avgPoolBackward3 } from "./kernels/avg-pool.js";
 import { padBackward } from "./kernels/pad.js";
 import { gather, scatterAdd } from "./kernels/scatter.js";
 import { compare, where } from "./kernels/select.js";
+import { convWeightGrad3 } from "./kernels/conv-weight-grad.js";
 
 /** One typed array shared by every handle that views it (reshape aliases instead of copying). */
 interface CpuBuffer {
@@ -251,7 +252,7 @@ export class CpuBackend implements Backend, AutogradKernels {
     return this.own(out);
   }
 
-  // Autograd kernels: thin wrappers over kernels/{select,scatter,avg-pool,adaptive-pool,pad}.ts.
+  // Autograd kernels: thin wrappers over kernels/{select,scatter,avg-pool,adaptive-pool,pad,conv-weight-grad}.ts.
   compare(a: KernelTensor, b: KernelTensor, op: CompareOp, outShape: readonly number[]): DataHandle {
     const out = new Float32Array(prod(outShape));
     compare(this.read(a), a.shape, this.read(b), b.shape, op, outShape, out);
@@ -297,6 +298,14 @@ export class CpuBackend implements Backend, AutogradKernels {
   padBackward(dy: KernelTensor, inShape: readonly number[], padBegin: readonly number[], padEnd: readonly number[], mode: AccumulatingPadMode): DataHandle {
     const out = new Float32Array(prod(inShape));
     padBackward(this.f32(dy), inShape, padBegin, padEnd, mode, out);
+    return this.own(out);
+  }
+
+  convBackwardWeight(x: KernelTensor, dy: KernelTensor, g: ConvGeometry, kernel: readonly number[]): DataHandle {
+    const [N, C] = x.shape;
+    const M = dy.shape[1];
+    const out = new Float32Array(M * (C / g.groups) * prod(kernel));
+    convWeightGrad3(this.f32(x), this.f32(dy), N, C, M, g.groups, lift3(x.shape.slice(2), { ...g, kernel }), out);
     return this.own(out);
   }
 }

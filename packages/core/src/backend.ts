@@ -207,6 +207,28 @@ export interface AutogradKernels {
    * negative amounts included), accumulating in float32 in that order.
    */
   padBackward(dy: KernelTensor, inShape: readonly number[], padBegin: readonly number[], padEnd: readonly number[], mode: AccumulatingPadMode): DataHandle;
+  /**
+   * The weight gradient of `conv(x, weight, bias, g)`. `x` is that convolution's float32 input
+   * `[N, C, ...in]`, `dy` the float32 gradient of its output `[N, M, ...g.outShape]`, `g` its geometry
+   * exactly as `conv` takes it (zero padding, `padBegin`/`padEnd` >= 0, `outShape` the conv's output
+   * size; `groups` divides C and M) and `kernel` the spatial kernel size (`weight.shape.slice(2)`). The
+   * result is float32 `[M, C / groups, ...kernel]`:
+   * `out[m, c, t] = sum over n and output positions o of dy[n, m, o] * x[n, grp * C / groups + c, p]`
+   * with `grp = floor(m / (M / groups))` and, per spatial dim i, `p_i = o_i * stride[i] - padBegin[i] +
+   * t_i * dilation[i]`; taps with `p` outside `[0, in)` contribute nothing. N = 0 gives zeros. Any
+   * summation order is fine within the conformance tolerance (the CPU backend sums in float64 and
+   * rounds once).
+   *
+   * Core also calls it for the transposed convolution's weight gradient, with the roles swapped:
+   * `x` = the transposed conv's output gradient, `dy` = its input, `g` = the transposed conv's own
+   * geometry (its outShape replaced by the input's spatial size, padEnd >= 0). Nothing changes for
+   * the kernel. A backend without a direct weight-gradient op can compute it (for groups = 1) as an
+   * ordinary convolution with batch and channels swapped: input `x` viewed as `[C, N, ...in]`, weight
+   * `dy` viewed as `[M, N, ...outShape]`, stride = g.dilation, dilation = g.stride, padBegin =
+   * g.padBegin, output spatial size = `kernel` (trailing input positions it never reads may be
+   * cropped), giving `[C, M, ...kernel]` to transpose to `[M, C, ...kernel]`; per group for groups > 1.
+   */
+  convBackwardWeight(x: KernelTensor, dy: KernelTensor, g: ConvGeometry, kernel: readonly number[]): DataHandle;
 }
 
 export interface BackendMemory {

@@ -2,7 +2,7 @@
  * A model summary like torchinfo's: one forward pass on zeros with forward hooks on every registered
  * module, recording each call's output shape, parameter count and multiply-accumulates.
  */
-import { ArgumentError, ConvkitError, Tensor, getBackend, tidy, zeros } from "@convkit/core";
+import { ArgumentError, ConvkitError, Tensor, getBackend, noGrad, tidy, zeros } from "@convkit/core";
 import { ConvNd, ConvTransposeNd } from "./conv.js";
 import { parameterCount } from "./count.js";
 import { Linear } from "./linear.js";
@@ -198,9 +198,12 @@ export function summary(model: Module, inputShape: readonly number[], options: S
   const modes = named.map(([, m]) => [m, m.training] as const);
   model.eval();
   try {
-    tidy(() => {
-      (model.forward as (x: Tensor) => unknown).call(model, zeros(shape));
-    });
+    // No graph: a summary only needs shapes, and recording would keep every activation alive.
+    noGrad(() =>
+      tidy(() => {
+        (model.forward as (x: Tensor) => unknown).call(model, zeros(shape));
+      }),
+    );
   } catch (e) {
     const failing = open[open.length - 1]?.layer;
     if (e instanceof ConvkitError && failing) {

@@ -13,7 +13,8 @@ export async function prepareConvkitModel(core: typeof Core, entry: ConvkitBacke
   if (missing) return unavailable(missing);
   const { loadSafetensors, models } = await import("@convkit/layers");
   await core.setBackend(entry.backend);
-  const model = models.createModel(name).eval();
+  // Inference: parameters that do not require grad keep forward from recording a graph.
+  const model = models.createModel(name).eval().requiresGrad(false);
   const { tensors } = loadSafetensors(readFileSync(modelFile(name, "safetensors")));
   try {
     model.loadStateDict(tensors);

@@ -1,6 +1,6 @@
 /** `convkit run <model> --weights w.safetensors --input x`: one forward pass with PyTorch-trained weights, printing the top classes or the output. */
 import { readFileSync } from "node:fs";
-import { type Tensor, getBackend, unsqueeze } from "@convkit/core";
+import { type Tensor, getBackend, noGrad, unsqueeze } from "@convkit/core";
 import { type Module, loadSafetensors, models } from "@convkit/layers";
 import { UsageError, parseCommand, parseInteger } from "../args.js";
 import { formatShape, formatTable, formatValue } from "../format.js";
@@ -132,7 +132,9 @@ export async function runCommand(argv: readonly string[], io: CliIO): Promise<nu
     const removeHooks = quiet ? () => {} : reportProgress(model, io, performance.now());
     const forwardStart = performance.now();
     try {
-      y = model.forward(x);
+      // Inference only: without a graph, activations are freed as soon as the next layer has used them.
+      const input = x;
+      y = noGrad(() => model.forward(input));
     } finally {
       removeHooks();
     }

@@ -4,9 +4,10 @@
  */
 import { type Size1, type Size2, type Size3, type SizeN, assertTensor, batchInput, releaseBatched, unbatch } from "../args.js";
 import type { Tensor } from "../tensor.js";
-import { type ConvTransposeArgs, ndWeightRank, planConvTranspose, torchConvTransposeArgs } from "./conv-shape.js";
+import { type ConvForward, recordConvTranspose } from "./conv-grad.js";
+import { type ConvTransposeArgs, type ConvTransposeResolution, ndWeightRank, planConvTranspose, torchConvTransposeArgs } from "./conv-shape.js";
 import { checkBias, checkWeight } from "./conv.js";
-import { backendOf, wrap } from "./kernel-call.js";
+import { backendOf, needsGrad, noGrad, wrap } from "./kernel-call.js";
 
 export interface ConvTransposeOptions<S extends SizeN = SizeN> {
   /** `[Cout]`. */
@@ -34,19 +35,29 @@ export interface ConvTransposeNdOptions {
   outputPadding?: SizeN;
 }
 
-/** The op: core's shape resolution (conv-shape.ts), the tensor checks, then the kernel. */
+/**
+ * The op: core's shape resolution (conv-shape.ts), the tensor checks, then the kernel, run without
+ * recording; one node for the whole op is recorded afterwards (conv-grad.ts).
+ */
 function runConvTranspose(op: string, rank: number, input: Tensor, weight: unknown, bias: unknown, args: ConvTransposeArgs): Tensor {
-  const b = batchInput(op, input, rank);
-  try {
-    const w = checkWeight(op, weight, rank, "Cin, Cout / groups", input.shape);
-    const plan = planConvTranspose(op, rank, input.shape, w.shape, args);
-    const bs = checkBias(op, bias, plan.batchedOutputShape[1], w.shape);
-    const impl = bs ? backendOf(op, b.x, w, bs) : backendOf(op, b.x, w);
-    const out = impl.convTranspose(b.x, w, bs, plan.geometry);
-    return unbatch(wrap(impl, out, plan.batchedOutputShape, "float32"), b);
-  } finally {
-    releaseBatched(b);
-  }
+  const grad = needsGrad(input, weight as Tensor | null, bias as Tensor | null);
+  let forward = null as ConvForward<ConvTransposeResolution> | null;
+  const y = noGrad(() => {
+    const b = batchInput(op, input, rank);
+    try {
+      const w = checkWeight(op, weight, rank, "Cin, Cout / groups", input.shape);
+      const plan = planConvTranspose(op, rank, input.shape, w.shape, args);
+      const bs = checkBias(op, bias, plan.batchedOutputShape[1], w.shape);
+      const impl = bs ? backendOf(op, b.x, w, bs) : backendOf(op, b.x, w);
+      const out = impl.convTranspose(b.x, w, bs, plan.geometry);
+      if (grad) forward = { x: b.x.detach(), weight: w, bias: bs, plan };
+      return unbatch(wrap(impl, out, plan.batchedOutputShape, "float32"), b);
+    } finally {
+      releaseBatched(b);
+    }
+  });
+  if (forward !== null) recordConvTranspose(op, input, forward, y);
+  return y;
 }
 
 function convTransposeFn<S extends SizeN>(op: string, rank: number) {

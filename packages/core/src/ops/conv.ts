@@ -5,8 +5,9 @@
 import { type Size1, type Size2, type Size3, type SizeN, assertTensor, batchInput, releaseBatched, unbatch } from "../args.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { type ConvArgs, type PaddingMode, checkWeightShape, ndWeightRank, planConv, torchConvArgs } from "./conv-shape.js";
-import { backendOf, wrap } from "./kernel-call.js";
+import { type ConvForward, recordConv } from "./conv-grad.js";
+import { type ConvArgs, type ConvResolution, type PaddingMode, checkWeightShape, ndWeightRank, planConv, torchConvArgs } from "./conv-shape.js";
+import { backendOf, needsGrad, noGrad, wrap } from "./kernel-call.js";
 import { padAll } from "./pad.js";
 import type { PadsN } from "./pool-window.js";
 
@@ -59,27 +60,37 @@ export function checkBias(op: string, bias: unknown, channels: number, weightSha
   return bias;
 }
 
-/** The op: core's shape resolution (conv-shape.ts), the tensor checks, then the kernel. */
+/**
+ * The op: core's shape resolution (conv-shape.ts), the tensor checks, then the kernel, run without
+ * recording; one node for the whole op is recorded afterwards (conv-grad.ts).
+ */
 function runConv(op: string, rank: number, input: Tensor, weight: unknown, bias: unknown, args: ConvArgs): Tensor {
-  const b = batchInput(op, input, rank);
-  let padded: Tensor | null = null;
-  try {
-    const w = checkWeight(op, weight, rank, "Cout, Cin / groups", input.shape);
-    const plan = planConv(op, rank, input.shape, w.shape, args);
-    const bs = checkBias(op, bias, w.shape[0], w.shape);
-    let x = b.x;
-    if (plan.prePad !== null) {
-      const { mode, begin, end } = plan.prePad;
-      padded = padAll(op, `paddingMode "${mode}" with padding`, x, begin, end, mode, 0);
-      x = padded;
+  const grad = needsGrad(input, weight as Tensor | null, bias as Tensor | null);
+  let forward = null as ConvForward<ConvResolution> | null;
+  const y = noGrad(() => {
+    const b = batchInput(op, input, rank);
+    let padded: Tensor | null = null;
+    try {
+      const w = checkWeight(op, weight, rank, "Cout, Cin / groups", input.shape);
+      const plan = planConv(op, rank, input.shape, w.shape, args);
+      const bs = checkBias(op, bias, w.shape[0], w.shape);
+      let x = b.x;
+      if (plan.prePad !== null) {
+        const { mode, begin, end } = plan.prePad;
+        padded = padAll(op, `paddingMode "${mode}" with padding`, x, begin, end, mode, 0);
+        x = padded;
+      }
+      const impl = bs ? backendOf(op, x, w, bs) : backendOf(op, x, w);
+      const out = impl.conv(x, w, bs, plan.geometry);
+      if (grad) forward = { x: x.detach(), weight: w, bias: bs, plan };
+      return unbatch(wrap(impl, out, plan.batchedOutputShape, "float32"), b);
+    } finally {
+      padded?.dispose();
+      releaseBatched(b);
     }
-    const impl = bs ? backendOf(op, x, w, bs) : backendOf(op, x, w);
-    const out = impl.conv(x, w, bs, plan.geometry);
-    return unbatch(wrap(impl, out, plan.batchedOutputShape, "float32"), b);
-  } finally {
-    padded?.dispose();
-    releaseBatched(b);
-  }
+  });
+  if (forward !== null) recordConv(op, input, forward, y);
+  return y;
 }
 
 function convFn<S extends SizeN>(op: string, rank: number) {

@@ -24,13 +24,22 @@ export function backendOf(op: string, ...tensors: Tensor[]): Backend {
   return impl;
 }
 
-const AUTOGRAD_KERNELS: readonly (keyof AutogradKernels)[] = ["compare", "where", "scatterAdd", "gather", "avgPoolBackward", "adaptiveAvgPoolBackward", "padBackward"];
+/** The kernels every gradient may need; `gradKernels` checks them together. */
+const AUTOGRAD_KERNELS = ["compare", "where", "scatterAdd", "gather", "avgPoolBackward", "adaptiveAvgPoolBackward", "padBackward"] as const satisfies readonly (keyof AutogradKernels)[];
+
+function missingKernel(op: string, impl: Backend, kernel: string): BackendError {
+  return new BackendError(`${op}: backend ${JSON.stringify(impl.name)} does not implement the autograd kernel ${kernel}, so gradients cannot be computed on it`);
+}
 
 /** `impl` with its autograd kernels, or a BackendError naming the first one it lacks (gradients are unsupported there). */
-export function gradKernels(op: string, impl: Backend): Backend & AutogradKernels {
+export function gradKernels(op: string, impl: Backend): Backend & Pick<AutogradKernels, (typeof AUTOGRAD_KERNELS)[number]> {
   const missing = AUTOGRAD_KERNELS.find((k) => typeof impl[k] !== "function");
-  if (missing !== undefined) {
-    throw new BackendError(`${op}: backend ${JSON.stringify(impl.name)} does not implement the autograd kernel ${missing}, so gradients cannot be computed on it`);
-  }
+  if (missing !== undefined) throw missingKernel(op, impl, missing);
   return impl as Backend & AutogradKernels;
+}
+
+/** `impl` with the one autograd kernel an op-specific gradient needs (e.g. the convolutions' weight gradient), or a BackendError naming it. */
+export function gradKernel<K extends keyof AutogradKernels>(op: string, impl: Backend, kernel: K): Backend & Pick<AutogradKernels, K> {
+  if (typeof impl[kernel] !== "function") throw missingKernel(op, impl, kernel);
+  return impl as Backend & Pick<AutogradKernels, K>;
 }
