@@ -77,4 +77,13 @@ describe("convkit demo", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('on backend "cpu"');
   });
+
+  it.each(["tfjs", "tfjs-cpu", "tfjs-wasm"])("convkit demo --backend %s prints the same numbers as on cpu", async (backend) => {
+    const onCpu = await run("demo", "--backend", "cpu");
+    const r = await run("demo", "--backend", backend);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`on backend "${backend}"`);
+    // Everything but the backend's name must be identical: inputs, outputs and every window listing.
+    expect(r.out.replaceAll(`"${backend}"`, '"cpu"')).toBe(onCpu.out);
+  });
 });

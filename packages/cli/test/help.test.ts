@@ -72,4 +72,13 @@ describe("convkit backends", () => {
     const list = JSON.parse((await run("backends", "--json")).out) as { name: string; kernels?: { simd: boolean; threads: number } }[];
     expect(list.find((b) => b.name === "cpu")?.kernels).toMatchObject({ simd: true });
   });
+
+  it("lists the TensorFlow.js backends with every engine and why an engine is unavailable", async () => {
+    const r = await run("backends");
+    expect(r.out).toMatch(/^tfjs-cpu\s+/m);
+    expect(r.out).toMatch(/^tfjs engines \(best first\):$/m);
+    for (const e of ["tfjs-node-gpu", "tfjs-node", "tfjs-wasm", "tfjs-cpu"]) expect(r.out).toMatch(new RegExp(`^  ${e}: `, "m"));
+    const list = JSON.parse((await run("backends", "--json")).out) as { name: string; engines?: { engine: string; state: string }[] }[];
+    expect(list.find((b) => b.name === "tfjs")?.engines?.map((e) => e.engine)).toEqual(["tfjs-node-gpu", "tfjs-node", "tfjs-wasm", "tfjs-cpu"]);
+  });
 });

@@ -5,9 +5,15 @@ import { UsageError, parseCommand } from "../args.js";
 import { formatTable } from "../format.js";
 import type { CliIO } from "../io.js";
 
+/** TensorFlow.js is loaded only when asked for: importing it costs time and registers the tfjs backends. */
+async function loadTfjs(): Promise<typeof import("@convkit/backend-tfjs")> {
+  return import("@convkit/backend-tfjs");
+}
+
 /** Activates `name` (errors name the registered backends), or the best registered one when no name is given. */
 export async function selectBackend(name: string | undefined): Promise<string> {
   if (name === undefined) return ready();
+  if (name.startsWith("tfjs")) await loadTfjs();
   await setBackend(name);
   return name;
 }
@@ -38,8 +44,10 @@ export async function backendsCommand(argv: readonly string[], io: CliIO): Promi
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`backends: unexpected argument ${JSON.stringify(positionals[0])}`);
+  const { tfjsEngineReport } = await loadTfjs();
+  const engines = tfjsEngineReport().engines;
   const kernels = cpuKernelPath();
-  const list = listBackends().map((b) => (b.name === "cpu" ? { ...b, kernels } : b));
+  const list = listBackends().map((b) => (b.name === "cpu" ? { ...b, kernels } : b.name === "tfjs" ? { ...b, engines } : b));
   if (values.json) {
     io.out(JSON.stringify(list));
     return 0;
@@ -51,5 +59,7 @@ export async function backendsCommand(argv: readonly string[], io: CliIO): Promi
   const rows = list.map((b) => [b.name, String(b.priority), b.error === undefined ? b.status : `${b.status}: ${b.error}`, b.active ? "yes" : ""]);
   io.out(formatTable([["name", "priority", "status", "active"], ...rows]).join("\n"));
   if (list.some((b) => b.name === "cpu")) io.out(`\ncpu kernels: ${describeKernels(kernels)}`);
+  io.out(`\ntfjs engines (best first):`);
+  for (const e of engines) io.out(`  ${e.engine}: ${e.state}${e.reason ? ` (${e.reason})` : ""}`);
   return 0;
 }
