@@ -15,6 +15,16 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A file the command line named could not be read or written: `<command>: cannot read <what>: no such
+ * file` (a missing directory when writing), or the system's error code.
+ */
+export function fileError(command: string, verb: "read" | "write", what: string, e: unknown): UsageError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const missing = verb === "read" ? ": no such file" : ": no such directory";
+  return new UsageError(`${command}: cannot ${verb} ${what}${code === "ENOENT" ? missing : code ? ` (${code})` : ""}`);
+}
+
 export type OptionSpec = { type: "string"; short?: string } | { type: "boolean"; short?: string };
 
 export interface ParsedCommand {
@@ -52,11 +62,16 @@ export function parseCommand(command: string, argv: readonly string[], options: 
   }
 }
 
-/** parseArgs' messages, shortened to their first sentence. */
+/**
+ * parseArgs' messages, shortened to their first sentence. A negative number after an option
+ * (`--norm-type -1`) reads to parseArgs as another option; its remedy is in a later sentence, so it is kept.
+ */
 function describeParseError(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   const first = message.split(/\.\s/)[0].replace(/\.$/, "");
-  return first.charAt(0).toLowerCase() + first.slice(1);
+  const option = /^Option '(--[^']+)' argument is ambiguous/.exec(message)?.[1];
+  const hint = option ? `; write ${option}=-1 for a value that starts with a dash` : "";
+  return first.charAt(0).toLowerCase() + first.slice(1) + hint;
 }
 
 /** An integer or comma-separated integer tuple: "2" -> 2, "2,3" -> [2, 3]. Range checks are core's. */
@@ -108,8 +123,7 @@ export function readJsonInput(command: string, spec: string, option = "input"): 
     try {
       text = readFileSync(path, "utf8");
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(`${command}: cannot read ${where}${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`);
+      throw fileError(command, "read", where, e);
     }
   }
   let parsed: unknown;

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { type Tensor, tensor } from "@convkit/core";
 import { loadSafetensors } from "@convkit/layers";
-import { UsageError, readJsonInput } from "./args.js";
+import { UsageError, fileError, readJsonInput } from "./args.js";
 import { formatShape } from "./format.js";
 import { readPng } from "./png.js";
 
@@ -43,8 +43,7 @@ export function safetensorsInput(command: string, path: string): Tensor {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${command}: cannot read ${path}${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`);
+    throw fileError(command, "read", path, e);
   }
   const { tensors } = loadSafetensors(bytes);
   const names = Object.keys(tensors);

@@ -1,7 +1,7 @@
 /** PNG in and out for `convkit image` (pngjs): 8-bit RGB pixels in, 8-bit gray or RGB out. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { PNG } from "pngjs";
-import { UsageError } from "./args.js";
+import { UsageError, fileError } from "./args.js";
 
 /** An image as interleaved bytes, one per channel per pixel, row by row. */
 export interface Pixels {
@@ -21,8 +21,7 @@ export function readPng(command: string, path: string): Pixels {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${command}: cannot read ${path}${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`);
+    throw fileError(command, "read", path, e);
   }
   let png: PNG;
   try {
@@ -55,7 +54,6 @@ export function writePng(command: string, path: string, pixels: Pixels): void {
   try {
     writeFileSync(path, encodePng(pixels));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${command}: cannot write ${path}${code === "ENOENT" ? ": no such directory" : code ? ` (${code})` : ""}`);
+    throw fileError(command, "write", path, e);
   }
 }

@@ -14,6 +14,7 @@ import {
   avgPool1d,
   avgPool2d,
   avgPool3d,
+  batchShape,
   lpPool1d,
   lpPool2d,
   maxPool1d,
@@ -82,13 +83,8 @@ function split(r: Tensor | [Tensor, Tensor]): PoolResult {
   return Array.isArray(r) ? { output: r[0], indices: r[1] } : { output: r };
 }
 
-/** The input shape as `[N, C, ...spatial]` (core accepts the unbatched form too). */
-function batchedShape(x: Tensor, rank: number): number[] {
-  return x.shape.length === rank + 1 ? [1, ...x.shape] : [...x.shape];
-}
-
 function sliding(fn: string, x: Tensor, rank: number, a: PoolArgs, withDilation: boolean, withPadding: boolean): Windows {
-  const geometry = resolveWindow(fn, batchedShape(x, rank), {
+  const geometry = resolveWindow(fn, batchShape(fn, x.shape, rank).shape, {
     kernelSize: a.kernelSize ?? 1,
     stride: a.stride,
     pads: withPadding ? (a.padding ?? 0) : 0,

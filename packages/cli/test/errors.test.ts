@@ -21,6 +21,8 @@ describe("convkit reports bad input as one line on stderr with exit code 2", () 
     ["a missing input file", ["pool", "max2d", "-i", "@/nonexistent/x.json", "-k", "2"], /cannot read input file \/nonexistent\/x.json: no such file/],
     ["an unregistered backend", ["pool", "max2d", "-i", GRID, "-k", "2", "--backend", "nope"], /no backend named "nope" is registered/],
     ["a negative padding", ["pool", "max2d", "-i", GRID, "-k", "2", "--padding=-1"], /padding must be non-negative integers/],
+    ["a negative value after a space", ["pool", "lp2d", "-i", GRID, "-k", "2", "--norm-type", "-1"], /'--norm-type' argument is ambiguous; write --norm-type=-1 for a value that starts with a dash/],
+    ["an output no tensor can hold", ["pool", "adaptive-avg2d", "-i", GRID, "--output-size", "100000"], /adaptiveAvgPool2d: the output plane of shape \[100000, 100000\] would hold 10000000000 elements/],
   ];
   for (const [what, argv, message] of cases) {
     it(what, async () => {

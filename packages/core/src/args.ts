@@ -116,9 +116,16 @@ export function assertTensor(op: string, name: string, t: unknown): asserts t is
  */
 export function optionsOf<T extends object>(op: string, options: T | null | undefined, shape?: readonly number[]): T {
   if (options === undefined || options === null) return {} as T;
+  const at = shape ? ` (input shape ${fmt(shape)})` : "";
   if (typeof options !== "object" || Array.isArray(options) || ArrayBuffer.isView(options)) {
-    const at = shape ? ` (input shape ${fmt(shape)})` : "";
     throw new ArgumentError(`${op}: options must be an object such as { stride: 2 }, got ${fmt(options)}${at}`);
+  }
+  // torch takes some tensors positionally (`F.conv2d(x, w, b)`); here they are options, and a tensor
+  // read as the options object would silently be ignored.
+  if ("impl" in options && "shape" in options) {
+    throw new ArgumentError(
+      `${op}: options must be an object such as { stride: 2 }, got a Tensor of shape ${fmt((options as { shape: unknown }).shape)}${at}; optional tensors such as bias go in the options: { bias }`,
+    );
   }
   return options;
 }
@@ -134,7 +141,18 @@ export function assertBool(op: string, name: string, v: unknown, shape?: readonl
   return v;
 }
 
-/** Spatial dims of a batched `[N, C, ...spatial]` shape. */
-export function spatialOf(shape: readonly number[]): number[] {
-  return shape.slice(2);
+/**
+ * The most elements a tensor may hold: indices are int32 (max pooling's) and the CPU kernels compute
+ * offsets in int32 arithmetic. A larger shape is a ShapeError before anything is allocated, where a
+ * typed array that size would throw a RangeError or exhaust memory.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** Checks that a tensor of `shape` (the `what` of `op`, e.g. "output") fits in `MAX_ELEMENTS`. */
+export function checkElementCount(op: string, what: string, shape: readonly number[], context = ""): void {
+  let n = 1;
+  for (const d of shape) n *= d;
+  if (n > MAX_ELEMENTS) {
+    throw new ShapeError(`${op}: the ${what} of shape ${fmt(shape)} would hold ${n} elements, more than the ${MAX_ELEMENTS} a tensor can hold${context}`);
+  }
 }

@@ -1,4 +1,5 @@
 import type { Backend } from "./backend.js";
+import { checkElementCount, optionsOf } from "./args.js";
 import { type DType, type TypedArray, allocate } from "./dtype.js";
 import { ArgumentError, ShapeError, fmt } from "./errors.js";
 import { Generator, defaultGenerator } from "./random.js";
@@ -34,6 +35,7 @@ function checkShape(shape: readonly number[], what: string): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new ArgumentError(`${what}: shape must be an array of non-negative integers, got ${fmt(shape)}`);
   }
+  checkElementCount(what, "tensor", shape);
 }
 
 /** @internal Wraps freshly allocated, caller-owned data as a tensor on a backend. */
@@ -41,10 +43,6 @@ export function fromData(values: TypedArray, shape: readonly number[], dtype: DT
   return new Tensor(backend, backend.upload(values, shape, dtype), shape, dtype);
 }
 
-/**
- * Creates a tensor. `values` is a Float32Array/Int32Array or flat number[] (with `shape`), or nested arrays
- * (shape inferred). dtype defaults to the typed array's type, else float32.
- */
 function checkDType(dtype: unknown, what: string): DType {
   if (dtype !== "float32" && dtype !== "int32") throw new ArgumentError(`${what}: dtype must be "float32" or "int32", got ${fmt(dtype)}`);
   return dtype;
@@ -55,6 +53,10 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
+/**
+ * Creates a tensor. `values` is a Float32Array/Int32Array or flat number[] (with `shape`), or nested arrays
+ * (shape inferred). dtype defaults to the typed array's type, else float32.
+ */
 export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DType, options?: TensorOptions): Tensor {
   const dt = checkDType(dtype ?? (values instanceof Int32Array ? "int32" : "float32"), "tensor");
   if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options))) {
@@ -63,6 +65,7 @@ export function tensor(values: TensorLike, shape?: readonly number[], dtype?: DT
   const requiresGrad = options?.requiresGrad ?? false;
   if (typeof requiresGrad !== "boolean") throw new ArgumentError(`tensor: requiresGrad must be a boolean, got ${fmt(requiresGrad)}`);
   if (requiresGrad && dt !== "float32") throw new ArgumentError(`tensor: only float32 tensors can require gradients, got dtype ${dt}`);
+  if (shape !== undefined && shape !== null) checkShape(shape, "tensor");
   let flat: ArrayLike<number>;
   let resolved: number[];
   if (ArrayBuffer.isView(values)) {
@@ -127,6 +130,7 @@ export function arange(start: number, end?: number, step = 1, dtype?: DType): Te
   }
   if ((hi - lo) / step < 0) throw new ArgumentError(`arange: step ${step} has the wrong sign for start=${lo}, end=${hi}`);
   const n = Math.ceil((hi - lo) / step);
+  checkElementCount("arange", "tensor", [n]);
   const dt = checkDType(dtype ?? (Number.isInteger(lo) && Number.isInteger(hi) && Number.isInteger(step) ? "int32" : "float32"), "arange");
   const data = allocate(dt, n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;
@@ -141,7 +145,10 @@ export interface RandomOptions {
 
 /** @internal The generator random ops draw from: `generator`, else a fresh one from `seed`, else the default. */
 export function pickGenerator(what: string, o: RandomOptions): Generator {
-  if (o.generator) return o.generator;
+  if (o.generator !== undefined && o.generator !== null) {
+    if (!(o.generator instanceof Generator)) throw new ArgumentError(`${what}: generator must be a convkit Generator, got ${fmt(o.generator)}`);
+    return o.generator;
+  }
   if (o.seed !== undefined) {
     // Seeds are used modulo 2^32; a fractional or non-numeric seed would silently alias another one.
     if (typeof o.seed !== "number" || !Number.isSafeInteger(o.seed)) throw new ArgumentError(`${what}: seed must be an integer, got ${fmt(o.seed)}`);
@@ -151,18 +158,18 @@ export function pickGenerator(what: string, o: RandomOptions): Generator {
 }
 
 /** Uniform in [0, 1). */
-export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export function rand(shape: readonly number[], options?: RandomOptions): Tensor {
   checkShape(shape, "rand");
-  const g = pickGenerator("rand", options ?? {});
+  const g = pickGenerator("rand", optionsOf("rand", options));
   const data = new Float32Array(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = g.uniform();
   return fromData(data, shape, "float32");
 }
 
 /** Standard normal. */
-export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export function randn(shape: readonly number[], options?: RandomOptions): Tensor {
   checkShape(shape, "randn");
-  const g = pickGenerator("randn", options ?? {});
+  const g = pickGenerator("randn", optionsOf("randn", options));
   const data = new Float32Array(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = g.normal();
   return fromData(data, shape, "float32");

@@ -2,7 +2,7 @@
  * Live-tensor bookkeeping: counts for `memory()` and scopes for `tidy()`. Device-resident backends
  * cannot rely on the garbage collector, so every tensor is disposed explicitly or by a tidy scope.
  */
-import { ArgumentError } from "./errors.js";
+import { ArgumentError, fmt } from "./errors.js";
 import { findBackend, listBackends } from "./registry.js";
 
 /** What the engine needs of a tensor. */
@@ -55,6 +55,7 @@ function collect(value: unknown, into: Set<Tracked>, depth = 0): void {
  * arrays / plain objects of tensors). Nested tidies hand their results to the enclosing scope.
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new ArgumentError(`tidy: fn must be a function, got ${fmt(fn)}`);
   const scope = new Set<Tracked>();
   scopes.push(scope);
   let result: T;

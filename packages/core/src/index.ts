@@ -42,7 +42,21 @@ export { noGrad, isGradEnabled, type GradFn } from "./autograd/graph.js";
 export { backward, type BackwardOptions } from "./autograd/backward.js";
 export { Generator, manualSeed, defaultGenerator } from "./random.js";
 export { formatTensor } from "./format.js";
-export { type Size1, type Size2, type Size3, type SizeN, type BatchedShape, expandInts, batchShape } from "./args.js";
+export {
+  type Size1,
+  type Size2,
+  type Size3,
+  type SizeN,
+  type BatchedShape,
+  type IntRule,
+  POSITIVE,
+  NON_NEGATIVE,
+  MAX_ELEMENTS,
+  checkElementCount,
+  expandInts,
+  batchShape,
+  optionsOf,
+} from "./args.js";
 export { poolOutputSize, convOutputSize, convTransposeOutputSize, adaptiveWindows, maxUnpoolOutputSize, effectiveKernel } from "./pool-output-size.js";
 export { samePadding, splitPads, type Pads } from "./padding.js";
 export { resolveWindow, checkHalfKernelPadding, type PadsN, type WindowArgs } from "./ops/pool-window.js";

@@ -3,7 +3,8 @@
  * is marked failed with its reason and the next best backend is tried.
  */
 import type { Backend } from "./backend.js";
-import { BackendError } from "./errors.js";
+import { optionsOf } from "./args.js";
+import { ArgumentError, BackendError, fmt } from "./errors.js";
 
 export type BackendFactory = () => Backend | Promise<Backend>;
 
@@ -39,9 +40,15 @@ function reason(e: unknown): string {
 }
 
 /** Registers a backend factory under a name. Returns false (and changes nothing) if the name is taken. */
-export function registerBackend(name: string, factory: BackendFactory, options: RegisterOptions = {}): boolean {
+export function registerBackend(name: string, factory: BackendFactory, options?: RegisterOptions): boolean {
+  if (typeof name !== "string" || name === "") throw new ArgumentError(`registerBackend: name must be a non-empty string, got ${fmt(name)}`);
+  if (typeof factory !== "function") throw new ArgumentError(`registerBackend: factory for ${JSON.stringify(name)} must be a function returning a Backend, got ${fmt(factory)}`);
+  const priority = optionsOf("registerBackend", options).priority ?? 1;
+  if (typeof priority !== "number" || !Number.isFinite(priority)) {
+    throw new ArgumentError(`registerBackend: priority for ${JSON.stringify(name)} must be a finite number, got ${fmt(priority)}`);
+  }
   if (entries.has(name)) return false;
-  entries.set(name, { factory, priority: options.priority ?? 1 });
+  entries.set(name, { factory, priority });
   return true;
 }
 

@@ -75,11 +75,11 @@ export class Tensor implements KernelTensor {
   }
 
   async data(): Promise<TypedArray> {
-    return this.impl.download(this.asKernel());
+    return this.impl.download(this.asKernel("data"));
   }
 
   dataSync(): TypedArray {
-    return this.impl.downloadSync(this.asKernel());
+    return this.impl.downloadSync(this.asKernel("dataSync"));
   }
 
   async array(): Promise<NestedArray> {
@@ -94,7 +94,7 @@ export class Tensor implements KernelTensor {
   reshape(...shape: number[] | [readonly number[]]): Tensor {
     const target = (Array.isArray(shape[0]) ? shape[0] : shape) as readonly number[];
     const resolved = resolveReshape(this.shape, target);
-    const out = new Tensor(this.impl, this.impl.reshape(this.asKernel(), resolved), resolved, this.dtype);
+    const out = new Tensor(this.impl, this.impl.reshape(this.asKernel("reshape"), resolved), resolved, this.dtype);
     if (this.requiresGrad) {
       const from = this.shape;
       record("reshapeBackward", [this], [out], ([g]) => [g.reshape(from)]);
@@ -165,7 +165,7 @@ export class Tensor implements KernelTensor {
 
   /** A new leaf sharing this tensor's values, outside the graph (torch's `detach()`). */
   detach(): Tensor {
-    return new Tensor(this.impl, this.impl.reshape(this.asKernel(), this.shape), this.shape, this.dtype);
+    return new Tensor(this.impl, this.impl.reshape(this.asKernel("detach"), this.shape), this.shape, this.dtype);
   }
 
   /** @internal Where gradients for this tensor go, or null if it does not require grad. */
@@ -212,7 +212,7 @@ export class Tensor implements KernelTensor {
     }
     if (source.dtype !== this.dtype) throw new ArgumentError(`${where}: source dtype ${source.dtype} must equal the target dtype`);
     if (source === this) return this;
-    const next = source.impl === this.impl ? this.impl.reshape(source.asKernel(), this.shape) : this.impl.upload(source.dataSync(), this.shape, this.dtype);
+    const next = source.impl === this.impl ? this.impl.reshape(source.asKernel("assign"), this.shape) : this.impl.upload(source.dataSync(), this.shape, this.dtype);
     this.impl.release(this.#handle);
     this.#handle = next;
     return this;
@@ -236,12 +236,14 @@ export class Tensor implements KernelTensor {
     return formatTensor(this.dataSync(), this.shape, this.dtype);
   }
 
-  private asKernel(): KernelTensor {
-    return { handle: this.handle, shape: this.shape, dtype: this.dtype };
+  /** What a kernel sees of this tensor, for the method `op`; a disposed tensor is an error naming it. */
+  private asKernel(op: string): KernelTensor {
+    if (this.#handle === null) throw new BackendError(`${op}: tensor of shape ${fmt(this.shape)} was disposed and can no longer be used`);
+    return { handle: this.#handle, shape: this.shape, dtype: this.dtype };
   }
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 

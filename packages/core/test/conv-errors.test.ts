@@ -192,6 +192,27 @@ describe("conv: invalid arguments", () => {
   });
 });
 
+describe("conv: options", () => {
+  it("conv2d(x, w, null) runs with the defaults, as an omitted options object does", () => {
+    const y = conv2d(x4(), zeros([2, 4, 3, 3]), null as never);
+    expect(y.shape).toEqual([1, 2, 3, 3]);
+    y.dispose();
+    const t = convTranspose2d(x4(), zeros([4, 2, 3, 3]), null as never);
+    expect(t.shape).toEqual([1, 2, 7, 7]);
+    t.dispose();
+  });
+
+  it("conv2d(x, w, bias) with torch's positional bias throws instead of ignoring it", () => {
+    expectError(() => conv2d(x4(), zeros([2, 4, 3, 3]), zeros([2]) as never), ArgumentError, "conv2d: options must be an object", "Tensor of shape [2]", "{ bias }");
+    expectError(() => convTranspose2d(x4(), zeros([4, 2, 3, 3]), zeros([2]) as never), ArgumentError, "convTranspose2d: options must be an object");
+  });
+
+  it("conv2d with padding 1e5 and convTranspose2d with stride 1e5 report an output no tensor can hold", () => {
+    expectError(() => conv2d(x4(), zeros([2, 4, 3, 3]), { padding: 1e5 }), ShapeError, "conv2d: the output of shape [1, 2, 200003, 200003]", "2147483647", "[1, 4, 5, 5]");
+    expectError(() => convTranspose2d(x4(), zeros([4, 2, 3, 3]), { stride: 1e5 }), ShapeError, "convTranspose2d: the output of shape", "stride [100000, 100000]");
+  });
+});
+
 describe("conv: geometry handed to the backend", () => {
   it("conv2d(x, w, { padding: 'same' }) with an even kernel puts the extra padding at the end", () => {
     conv2d(x4([1, 4, 6, 6]), zeros([2, 4, 4, 2]), { padding: "same" }).dispose();

@@ -1,6 +1,42 @@
-import { describe, expect, it } from "vitest";
-import { adaptiveWindows, maxUnpoolOutputSize, poolOutputSize, samePadding } from "../src/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  ArgumentError,
+  type Backend,
+  type DataHandle,
+  type KernelTensor,
+  type TypedArray,
+  adaptiveWindows,
+  maxUnpool1d,
+  maxUnpoolOutputSize,
+  poolOutputSize,
+  registerBackend,
+  samePadding,
+  setBackend,
+  zeros,
+} from "../src/index.js";
 import { outputSizeFixture } from "./fixtures.js";
+
+/** Storage and a maxUnpool kernel returning zeros of the size core resolved (these tests check shapes only). */
+function unpoolStub(): Backend {
+  const handle = (data: TypedArray): DataHandle => ({ data });
+  const data = (x: KernelTensor): TypedArray => (x.handle as { data: TypedArray }).data;
+  const stub: Partial<Backend> = {
+    name: "unpool-stub",
+    upload: (values) => handle(values),
+    download: async (x) => data(x).slice(),
+    downloadSync: (x) => data(x).slice(),
+    release: () => undefined,
+    memory: () => ({ numBuffers: 0, numBytes: 0 }),
+    reshape: (x) => handle(data(x)),
+    maxUnpool: (x, _indices, g) => handle(new Float32Array(x.shape[0] * x.shape[1] * g.outShape.reduce((p, d) => p * d, 1))),
+  };
+  return stub as Backend;
+}
+
+beforeAll(async () => {
+  registerBackend("unpool-stub", unpoolStub, { priority: 0 });
+  await setBackend("unpool-stub");
+});
 
 const fx = outputSizeFixture();
 
@@ -43,11 +79,20 @@ describe("maxUnpoolOutputSize is F.max_unpool1d's default output length", () => 
     for (const c of fx.unpool) expect(maxUnpoolOutputSize(c.in, c.kernel, c.stride, c.padding)).toBe(c.default);
   });
 
-  it("and PyTorch accepts a requested size exactly when it lies strictly within one stride of it", () => {
+  it("and maxUnpool1d accepts a requested outputSize exactly where PyTorch does (strictly within one stride of it)", () => {
     for (const c of fx.unpool) {
-      const inRange = (v: number) => c.default - c.stride < v && v < c.default + c.stride;
-      for (const v of c.accepted) expect(inRange(v), `${JSON.stringify(c)} accepted ${v}`).toBe(true);
-      for (const v of c.rejected) expect(inRange(v), `${JSON.stringify(c)} rejected ${v}`).toBe(false);
+      const x = zeros([1, 1, c.in]);
+      const indices = zeros([1, 1, c.in], "int32");
+      for (const v of c.accepted) {
+        const y = maxUnpool1d(x, indices, c.kernel, { stride: c.stride, padding: c.padding, outputSize: [v] });
+        expect(y.shape, `${JSON.stringify(c)} accepted ${v}`).toEqual([1, 1, v]);
+        y.dispose();
+      }
+      for (const v of c.rejected) {
+        expect(() => maxUnpool1d(x, indices, c.kernel, { stride: c.stride, padding: c.padding, outputSize: [v] }), `${JSON.stringify(c)} rejected ${v}`).toThrow(ArgumentError);
+      }
+      x.dispose();
+      indices.dispose();
     }
   });
 });

@@ -3,7 +3,7 @@
  * repr. convkit tensors are never modified in place: the `inplace` option some of them take only
  * appears in the repr (torchvision models print `ReLU(inplace=True)`); forward always returns a new tensor.
  */
-import { ArgumentError, type Tensor, hardswish, leakyRelu, logSoftmax, relu, relu6, sigmoid, softmax, tanh } from "@convkit/core";
+import { ArgumentError, type Tensor, hardswish, leakyRelu, logSoftmax, optionsOf, relu, relu6, sigmoid, softmax, tanh } from "@convkit/core";
 import { Module } from "./module.js";
 import { pyKwargs, pyRepr } from "./repr.js";
 
@@ -13,7 +13,7 @@ export interface InplaceOptions {
 }
 
 function inplaceOf(name: string, options: InplaceOptions | undefined): boolean {
-  const inplace = options?.inplace ?? false;
+  const inplace = optionsOf(name, options).inplace ?? false;
   if (typeof inplace !== "boolean") throw new ArgumentError(`${name}: inplace must be a boolean, got ${String(inplace)}`);
   return inplace;
 }

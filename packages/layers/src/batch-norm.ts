@@ -1,4 +1,4 @@
-import { ArgumentError, ShapeError, type Tensor, batchNorm, batchNormTrain, ones, tensor, zeros } from "@convkit/core";
+import { ArgumentError, ShapeError, type Tensor, batchNorm, batchNormTrain, ones, optionsOf, tensor, zeros } from "@convkit/core";
 import { Module } from "./module.js";
 import { pyKwargs } from "./repr.js";
 
@@ -53,13 +53,13 @@ export abstract class BatchNormNd extends Module<[Tensor], Tensor> {
   protected abstract readonly inputRanks: readonly number[];
   protected abstract readonly inputLayout: string;
 
-  constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
+  constructor(numFeatures: number, options?: BatchNormLayerOptions) {
     super();
     const op = this.getName();
     if (typeof numFeatures !== "number" || !Number.isInteger(numFeatures) || numFeatures < 1) {
       throw new ArgumentError(`${op}: numFeatures must be a positive integer (the channel count), got ${String(numFeatures)}`);
     }
-    const o = options ?? {};
+    const o = optionsOf(op, options);
     this.numFeatures = numFeatures;
     this.eps = optionNumber(op, "eps", o.eps, 1e-5);
     this.momentum = o.momentum === null ? null : optionNumber(op, "momentum", o.momentum, 0.1);

@@ -1,4 +1,5 @@
-import { ArgumentError, type Generator, type PaddingMode, type Size2, expandInts } from "@convkit/core";
+import { type Generator, POSITIVE, type PaddingMode, type Size2, expandInts } from "@convkit/core";
+import { layerPadding } from "./conv.js";
 
 /** Options shared by the composite 2-D convolutions; each applies them to its stages as documented there. */
 export interface CompositeConvOptions {
@@ -28,17 +29,11 @@ export interface AxisStage {
  * `"valid"` apply per stage and resolve to the 2-D layer's padding.
  */
 export function axisStages(op: string, kernelSize: Size2, o: CompositeConvOptions): [AxisStage, AxisStage] {
-  const [kh, kw] = expandInts(op, "kernelSize", kernelSize, 2, { min: 1, describe: "positive" });
-  const [sh, sw] = expandInts(op, "stride", o.stride ?? 1, 2, { min: 1, describe: "positive" });
-  const [dh, dw] = expandInts(op, "dilation", o.dilation ?? 1, 2, { min: 1, describe: "positive" });
-  const padding = o.padding ?? 0;
-  if (typeof padding === "string") {
-    if (padding !== "same" && padding !== "valid")
-      throw new ArgumentError(`${op}: padding must be an integer, a tuple of 2 integers, "same" or "valid", got ${JSON.stringify(padding)}`);
-    if (padding === "same" && (sh !== 1 || sw !== 1))
-      throw new ArgumentError(`${op}: padding "same" is not supported for strided convolutions (as in PyTorch), got stride [${sh}, ${sw}]`);
-  }
-  const [ph, pw] = typeof padding === "string" ? [padding, padding] : expandInts(op, "padding", padding, 2, { min: 0, describe: "non-negative" });
+  const [kh, kw] = expandInts(op, "kernelSize", kernelSize, 2, POSITIVE);
+  const [sh, sw] = expandInts(op, "stride", o.stride ?? 1, 2, POSITIVE);
+  const [dh, dw] = expandInts(op, "dilation", o.dilation ?? 1, 2, POSITIVE);
+  const padding = layerPadding(op, o.padding ?? 0, 2, [sh, sw]);
+  const [ph, pw] = typeof padding === "string" ? [padding, padding] : padding;
   const stagePad = (p: number | string, vertical: boolean): AxisStage["padding"] =>
     typeof p === "string" ? (p as "same" | "valid") : vertical ? [p, 0] : [0, p];
   return [

@@ -5,6 +5,26 @@ import { Module } from "./module.js";
 export type TensorModule = Module<[Tensor], Tensor>;
 
 /**
+ * Runs `modules` in order, each on the previous one's output, disposing every intermediate result as
+ * soon as the next module has consumed it, and also when a module throws; empty returns `input`.
+ * (Not a `tidy`: that would also dispose tensors a module creates and keeps as state during forward.)
+ */
+export function runChain(modules: Iterable<TensorModule>, input: Tensor): Tensor {
+  let x = input;
+  try {
+    for (const m of modules) {
+      const y = m.forward(x);
+      if (x !== input && y !== x) x.dispose();
+      x = y;
+    }
+  } catch (e) {
+    if (x !== input) x.dispose();
+    throw e;
+  }
+  return x;
+}
+
+/**
  * Like `torch.nn.Sequential`: runs its modules in order, each on the previous one's output. Children
  * are named "0", "1", ... (`new Sequential(a, b)`), or by the keys of a plain object
  * (`new Sequential({ pool: a, flatten: b })`, like an OrderedDict).
@@ -46,19 +66,9 @@ export class Sequential extends Module<[Tensor], Tensor> {
     for (const [, m] of this.moduleEntries()) if (m !== null) yield m as TensorModule;
   }
 
-  /**
-   * Chains the modules in registration order (a module listed twice runs twice); empty returns `input`.
-   * Intermediate results are disposed as soon as the next module has consumed them. (Not a `tidy`:
-   * that would also dispose tensors a module creates and keeps as state during forward.)
-   */
+  /** Chains the modules in registration order (a module listed twice runs twice), as `runChain` does. */
   forward(input: Tensor): Tensor {
-    let x = input;
-    for (const m of this) {
-      const y = m.forward(x);
-      if (x !== input && y !== x) x.dispose();
-      x = y;
-    }
-    return x;
+    return runChain(this, input);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Tensor } from "@convkit/core";
+import { runChain } from "./containers.js";
 import { ConvNd } from "./conv.js";
 import type { ConvCost } from "./count.js";
 import { Module } from "./module.js";
@@ -20,13 +21,7 @@ export abstract class ConvChain extends Module<[Tensor], Tensor> implements Conv
 
   /** Runs the stages in order, disposing each intermediate result once the next stage has consumed it. */
   forward(input: Tensor): Tensor {
-    let x = input;
-    for (const m of this.#stages) {
-      const y = m.forward(x);
-      if (x !== input && y !== x) x.dispose();
-      x = y;
-    }
-    return x;
+    return runChain(this.#stages, input);
   }
 
   outputSize(inputSize: readonly number[]): number[] {

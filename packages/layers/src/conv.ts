@@ -28,8 +28,12 @@ import {
   convTransposeOutputShape,
   convTransposeOutputSize,
   convWeightShape,
+  type IntRule,
+  NON_NEGATIVE,
+  POSITIVE,
   defaultGenerator,
   expandInts,
+  optionsOf,
 } from "@convkit/core";
 import { convDefaultInit } from "./init.js";
 import { Module } from "./module.js";
@@ -65,15 +69,33 @@ export interface ConvTransposeLayerOptions<S extends SizeN> {
   generator?: Generator;
 }
 
-const POSITIVE = { min: 1, describe: "positive" };
-const NON_NEGATIVE = { min: 0, describe: "non-negative" };
-
 function show(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? `[${v.join(", ")}]` : String(v);
 }
 
-function tuple<S extends SizeN>(op: string, name: string, v: S, rank: number, rule: typeof POSITIVE): TupleOf<S> {
+function tuple<S extends SizeN>(op: string, name: string, v: S, rank: number, rule: IntRule): TupleOf<S> {
   return Object.freeze(expandInts(op, name, v, rank, rule)) as unknown as TupleOf<S>;
+}
+
+/**
+ * nn.ConvNd's `padding` checked at construction, as PyTorch does: `"same"` (stride 1 only) or
+ * `"valid"` as given, else non-negative integers per dim. `stride` is the expanded stride.
+ */
+export function layerPadding(op: string, padding: SizeN | string, rank: number, stride: readonly number[]): number[] | "same" | "valid" {
+  if (typeof padding !== "string") return expandInts(op, "padding", padding, rank, NON_NEGATIVE);
+  if (padding !== "same" && padding !== "valid") {
+    throw new ArgumentError(`${op}: padding must be an integer, a tuple of ${rank} integers, "same" or "valid", got ${show(padding)}`);
+  }
+  if (padding === "same" && stride.some((s) => s !== 1)) {
+    throw new ArgumentError(`${op}: padding "same" is not supported for strided convolutions (as in PyTorch), got stride ${show(stride)}`);
+  }
+  return padding;
+}
+
+/** A layer's `bias` option: true (the default) or false. */
+function hasBias(op: string, bias: unknown): boolean {
+  if (bias !== undefined && typeof bias !== "boolean") throw new ArgumentError(`${op}: bias must be a boolean, got ${show(bias)}`);
+  return bias !== false;
 }
 
 function checkSpatial(op: string, what: string, size: readonly number[], rank: number): void {
@@ -132,7 +154,7 @@ export abstract class ConvNd<S extends SizeN> extends Module<[Tensor], Tensor> {
   constructor(rank: number, inChannels: number, outChannels: number, kernelSize: S, options: ConvLayerOptions<S>) {
     super();
     const op = this.getName();
-    const o = options ?? {};
+    const o = optionsOf(op, options);
     const groups = o.groups ?? 1;
     const weightShape = convWeightShape(op, rank, { inChannels, outChannels, kernelSize, groups });
     this.inChannels = inChannels;
@@ -141,17 +163,10 @@ export abstract class ConvNd<S extends SizeN> extends Module<[Tensor], Tensor> {
     this.kernelSize = Object.freeze(weightShape.slice(2)) as unknown as TupleOf<S>;
     this.stride = tuple(op, "stride", o.stride ?? (1 as S), rank, POSITIVE);
     this.dilation = tuple(op, "dilation", o.dilation ?? (1 as S), rank, POSITIVE);
-    const padding = o.padding ?? (0 as S);
-    if (typeof padding === "string") {
-      if (padding !== "same" && padding !== "valid")
-        throw new ArgumentError(`${op}: padding must be an integer, a tuple of ${rank} integers, "same" or "valid", got ${show(padding)}`);
-      if (padding === "same" && this.stride.some((s) => s !== 1)) {
-        throw new ArgumentError(`${op}: padding "same" is not supported for strided convolutions (as in PyTorch), got stride ${show(this.stride)}`);
-      }
-      this.padding = padding;
-    } else this.padding = tuple(op, "padding", padding, rank, NON_NEGATIVE);
+    const padding = layerPadding(op, o.padding ?? (0 as S), rank, this.stride as readonly number[]);
+    this.padding = (typeof padding === "string" ? padding : Object.freeze(padding)) as TupleOf<S> | "same" | "valid";
     this.paddingMode = checkPaddingMode(op, o.paddingMode);
-    const init = convDefaultInit(weightShape, o.bias === false ? null : outChannels, o.generator ?? defaultGenerator);
+    const init = convDefaultInit(weightShape, hasBias(op, o.bias) ? outChannels : null, o.generator ?? defaultGenerator);
     this.weight = this.registerParameter("weight", init.weight);
     this.bias = this.registerParameter("bias", init.bias);
   }
@@ -251,7 +266,7 @@ export abstract class ConvTransposeNd<S extends SizeN> extends Module<[Tensor, (
   constructor(rank: number, inChannels: number, outChannels: number, kernelSize: S, options: ConvTransposeLayerOptions<S>) {
     super();
     const op = this.getName();
-    const o = options ?? {};
+    const o = optionsOf(op, options);
     const groups = o.groups ?? 1;
     const weightShape = convWeightShape(op, rank, { inChannels, outChannels, kernelSize, groups, transposed: true });
     this.inChannels = inChannels;
@@ -264,7 +279,7 @@ export abstract class ConvTransposeNd<S extends SizeN> extends Module<[Tensor, (
     this.dilation = tuple(op, "dilation", o.dilation ?? (1 as S), rank, POSITIVE);
     // PyTorch only finds this out at forward time; the configuration cannot work with any input.
     checkOutputPadding(op, this.outputPadding, this.stride, this.dilation);
-    const init = convDefaultInit(weightShape, o.bias === false ? null : outChannels, o.generator ?? defaultGenerator);
+    const init = convDefaultInit(weightShape, hasBias(op, o.bias) ? outChannels : null, o.generator ?? defaultGenerator);
     this.weight = this.registerParameter("weight", init.weight);
     this.bias = this.registerParameter("bias", init.bias);
   }

@@ -1,4 +1,4 @@
-import { ArgumentError, Generator, type Tensor, defaultGenerator, dropout } from "@convkit/core";
+import { ArgumentError, Generator, type Tensor, defaultGenerator, dropout, optionsOf } from "@convkit/core";
 import type { InplaceOptions } from "./activation.js";
 import { Module } from "./module.js";
 import { pyKwargs } from "./repr.js";
@@ -21,10 +21,10 @@ export class Dropout extends Module<[Tensor], Tensor> {
   readonly inplace: boolean;
   readonly #generator: Generator;
 
-  constructor(p = 0.5, options: DropoutLayerOptions = {}) {
+  constructor(p = 0.5, options?: DropoutLayerOptions) {
     super();
     if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new ArgumentError(`Dropout: probability p must be between 0 and 1, got ${String(p)}`);
-    const o = options ?? {};
+    const o = optionsOf("Dropout", options);
     const inplace = o.inplace ?? false;
     if (typeof inplace !== "boolean") throw new ArgumentError(`Dropout: inplace must be a boolean, got ${String(inplace)}`);
     if (o.seed !== undefined && o.generator !== undefined) throw new ArgumentError("Dropout: pass either seed or generator, not both");

@@ -1,4 +1,4 @@
-import type { Size2 } from "@convkit/core";
+import { type Size2, optionsOf } from "@convkit/core";
 import { type CompositeConvOptions, axisStages } from "./composite-options.js";
 import { Conv2d } from "./conv.js";
 import { ConvChain } from "./conv-chain.js";
@@ -24,8 +24,9 @@ export class FlattenedConv2d extends ConvChain {
   readonly vertical: Conv2d;
   readonly horizontal: Conv2d;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: CompositeConvOptions = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts?: CompositeConvOptions) {
     super();
+    const options = optionsOf("FlattenedConv2d", opts);
     const [v, h] = axisStages("FlattenedConv2d", kernelSize, options);
     const { bias, paddingMode, generator } = options;
     this.channel = this.stage("channel", new Conv2d(inChannels, outChannels, 1, { bias: false, generator }));

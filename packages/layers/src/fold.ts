@@ -1,5 +1,5 @@
 /** Sliding-block layers mirroring `torch.nn.Unfold` (im2col) and `torch.nn.Fold` (col2im). */
-import { type FoldOptions, type Size2, type Tensor, fold, unfold } from "@convkit/core";
+import { type FoldOptions, type Size2, type Tensor, fold, optionsOf, unfold } from "@convkit/core";
 import { Module } from "./module.js";
 import { pyKwargs } from "./repr.js";
 
@@ -13,8 +13,9 @@ export class Unfold extends Module<[Tensor], Tensor> {
   readonly padding: Size2;
   readonly stride: Size2;
 
-  constructor(kernelSize: Size2, options: FoldOptions = {}) {
+  constructor(kernelSize: Size2, opts?: FoldOptions) {
     super();
+    const options = optionsOf("Unfold", opts);
     this.kernelSize = kernelSize;
     this.dilation = options.dilation ?? 1;
     this.padding = options.padding ?? 0;
@@ -43,8 +44,9 @@ export class Fold extends Module<[Tensor], Tensor> {
   readonly padding: Size2;
   readonly stride: Size2;
 
-  constructor(outputSize: Size2, kernelSize: Size2, options: FoldOptions = {}) {
+  constructor(outputSize: Size2, kernelSize: Size2, opts?: FoldOptions) {
     super();
+    const options = optionsOf("Fold", opts);
     this.outputSize = outputSize;
     this.kernelSize = kernelSize;
     this.dilation = options.dilation ?? 1;

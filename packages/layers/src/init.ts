@@ -1,5 +1,5 @@
 /** PyTorch's default parameter initialisation for convolution layers, drawn from a seedable core Generator. */
-import { type Generator, type Tensor, tensor } from "@convkit/core";
+import { type Generator, type Tensor, checkElementCount, tensor } from "@convkit/core";
 
 /**
  * torch.nn.init._calculate_fan_in_and_fan_out's fan_in: `shape[1] * prod(shape[2:])`. For a convolution
@@ -13,7 +13,8 @@ export function fanIn(weightShape: readonly number[]): number {
 }
 
 /** A float32 tensor of `shape` drawn uniformly from [-bound, bound) by `generator`. */
-export function uniformTensor(shape: readonly number[], bound: number, generator: Generator): Tensor {
+export function uniformTensor(shape: readonly number[], bound: number, generator: Generator, owner = "uniformTensor"): Tensor {
+  checkElementCount(owner, "parameter", shape);
   let n = 1;
   for (const d of shape) n *= d;
   const data = new Float32Array(n);

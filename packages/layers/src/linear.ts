@@ -1,4 +1,4 @@
-import { ArgumentError, type Generator, type Tensor, defaultGenerator, linear } from "@convkit/core";
+import { ArgumentError, type Generator, type Tensor, defaultGenerator, linear, optionsOf } from "@convkit/core";
 import { uniformTensor } from "./init.js";
 import { Module } from "./module.js";
 import { pyKwargs } from "./repr.js";
@@ -30,16 +30,16 @@ export class Linear extends Module<[Tensor], Tensor> {
   /** `[outFeatures]`, or null (registered as a null parameter) with `bias: false`. */
   readonly bias: Tensor | null;
 
-  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+  constructor(inFeatures: number, outFeatures: number, options?: LinearOptions) {
     super();
     this.inFeatures = features("inFeatures", inFeatures);
     this.outFeatures = features("outFeatures", outFeatures);
-    const o = options ?? {};
+    const o = optionsOf("Linear", options);
     if (o.bias !== undefined && typeof o.bias !== "boolean") throw new ArgumentError(`Linear: bias must be a boolean, got ${String(o.bias)}`);
     const generator = o.generator ?? defaultGenerator;
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-    this.weight = this.registerParameter("weight", uniformTensor([outFeatures, inFeatures], bound, generator));
-    this.bias = this.registerParameter("bias", o.bias === false ? null : uniformTensor([outFeatures], bound, generator));
+    this.weight = this.registerParameter("weight", uniformTensor([outFeatures, inFeatures], bound, generator, "Linear"));
+    this.bias = this.registerParameter("bias", o.bias === false ? null : uniformTensor([outFeatures], bound, generator, "Linear"));
   }
 
   forward(input: Tensor): Tensor {

@@ -30,6 +30,7 @@ import {
   maxUnpool1d,
   maxUnpool2d,
   maxUnpool3d,
+  optionsOf,
 } from "@convkit/core";
 import { Module } from "./module.js";
 import { ntuple, pyKwargs } from "./repr.js";
@@ -59,8 +60,9 @@ export abstract class MaxPoolNd<S extends SizeN, R extends boolean> extends Modu
   readonly returnIndices: R;
   readonly ceilMode: boolean;
 
-  constructor(kernelSize: S, options: MaxPoolLayerOptions<S, R> = {}) {
+  constructor(kernelSize: S, opts?: MaxPoolLayerOptions<S, R>) {
     super();
+    const options = optionsOf(this.getName(), opts);
     this.kernelSize = kernelSize;
     this.stride = options.stride ?? kernelSize;
     this.padding = options.padding ?? (0 as S);
@@ -124,8 +126,9 @@ export class AvgPool1d extends Module<[Tensor], Tensor> {
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
 
-  constructor(kernelSize: Size1, options: AvgPool1dLayerOptions = {}) {
+  constructor(kernelSize: Size1, opts?: AvgPool1dLayerOptions) {
     super();
+    const options = optionsOf(this.getName(), opts);
     this.kernelSize = ntuple(kernelSize, 1) as Size1;
     this.stride = ntuple(options.stride ?? kernelSize, 1) as Size1;
     this.padding = ntuple(options.padding ?? 0, 1) as Size1;
@@ -166,8 +169,9 @@ export abstract class AvgPoolNd<S extends SizeN> extends Module<[Tensor], Tensor
   readonly countIncludePad: boolean;
   readonly divisorOverride: number | null;
 
-  constructor(kernelSize: S, options: AvgPoolLayerOptions<S> = {}) {
+  constructor(kernelSize: S, opts?: AvgPoolLayerOptions<S>) {
     super();
+    const options = optionsOf(this.getName(), opts);
     this.kernelSize = kernelSize;
     this.stride = options.stride ?? kernelSize;
     this.padding = options.padding ?? (0 as S);
@@ -256,8 +260,9 @@ export abstract class AdaptiveMaxPoolNd<S extends AdaptiveSizeN, R extends boole
   readonly outputSize: S;
   readonly returnIndices: R;
 
-  constructor(outputSize: S, options: AdaptiveMaxPoolLayerOptions<R> = {}) {
+  constructor(outputSize: S, opts?: AdaptiveMaxPoolLayerOptions<R>) {
     super();
+    const options = optionsOf(this.getName(), opts);
     this.outputSize = outputSize;
     this.returnIndices = options.returnIndices ?? (false as R);
   }
@@ -302,8 +307,9 @@ export abstract class MaxUnpoolNd<S extends SizeN> extends Module<[Tensor, Tenso
   readonly stride: S;
   readonly padding: S;
 
-  constructor(rank: number, kernelSize: S, options: MaxUnpoolLayerOptions<S>) {
+  constructor(rank: number, kernelSize: S, opts: MaxUnpoolLayerOptions<S> | undefined) {
     super();
+    const options = optionsOf(this.getName(), opts);
     this.kernelSize = ntuple(kernelSize, rank) as S;
     this.stride = ntuple(options.stride ?? kernelSize, rank) as S;
     this.padding = ntuple(options.padding ?? 0, rank) as S;
@@ -324,7 +330,7 @@ export abstract class MaxUnpoolNd<S extends SizeN> extends Module<[Tensor, Tenso
 
 /** Like `torch.nn.MaxUnpool1d`: `forward(values, indices, outputSize?)` with indices from `MaxPool1d`. */
 export class MaxUnpool1d extends MaxUnpoolNd<Size1> {
-  constructor(kernelSize: Size1, options: MaxUnpoolLayerOptions<Size1> = {}) {
+  constructor(kernelSize: Size1, options?: MaxUnpoolLayerOptions<Size1>) {
     super(1, kernelSize, options);
   }
 
@@ -335,7 +341,7 @@ export class MaxUnpool1d extends MaxUnpoolNd<Size1> {
 
 /** Like `torch.nn.MaxUnpool2d`. */
 export class MaxUnpool2d extends MaxUnpoolNd<Size2> {
-  constructor(kernelSize: Size2, options: MaxUnpoolLayerOptions<Size2> = {}) {
+  constructor(kernelSize: Size2, options?: MaxUnpoolLayerOptions<Size2>) {
     super(2, kernelSize, options);
   }
 
@@ -346,7 +352,7 @@ export class MaxUnpool2d extends MaxUnpoolNd<Size2> {
 
 /** Like `torch.nn.MaxUnpool3d`. */
 export class MaxUnpool3d extends MaxUnpoolNd<Size3> {
-  constructor(kernelSize: Size3, options: MaxUnpoolLayerOptions<Size3> = {}) {
+  constructor(kernelSize: Size3, options?: MaxUnpoolLayerOptions<Size3>) {
     super(3, kernelSize, options);
   }
 
@@ -370,8 +376,9 @@ export abstract class LPPoolNd<S extends SizeN> extends Module<[Tensor], Tensor>
   readonly stride: S | null;
   readonly ceilMode: boolean;
 
-  constructor(normType: number, kernelSize: S, options: LPPoolLayerOptions<S> = {}) {
+  constructor(normType: number, kernelSize: S, opts?: LPPoolLayerOptions<S>) {
     super();
+    const options = optionsOf(this.getName(), opts);
     this.normType = normType;
     this.kernelSize = kernelSize;
     this.stride = options.stride ?? null;

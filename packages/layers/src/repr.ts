@@ -36,9 +36,12 @@ export function pyKwargs(entries: readonly (readonly [string, PyValue])[]): stri
   return entries.map(([k, v]) => `${k}=${pyRepr(v)}`).join(", ");
 }
 
-/** PyTorch's `_ntuple`: an int becomes an n-tuple; a sequence is kept as given (as a tuple). */
+/**
+ * PyTorch's `_ntuple`: a sequence is kept as given (as a tuple); anything else, an int included, is
+ * repeated n times (a bad value is then the functional op's to report at forward time, as in PyTorch).
+ */
 export function ntuple(v: number | readonly (number | null)[], n: number): readonly (number | null)[] {
-  return typeof v === "number" ? new Array<number>(n).fill(v) : [...v];
+  return Array.isArray(v) ? [...v] : new Array<number>(n).fill(v as number);
 }
 
 /** PyTorch's `_addindent`: indents every line but the first. */

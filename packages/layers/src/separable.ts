@@ -2,7 +2,7 @@
  * The tutorial's separable convolutions (section 5.6): depthwise separable (a depthwise convolution,
  * then a 1x1 convolution across channels) and spatially separable (a k x 1, then a 1 x k pass).
  */
-import { ArgumentError, Generator, type PaddingMode, type Size2, tensor } from "@convkit/core";
+import { ArgumentError, Generator, type PaddingMode, type Size2, optionsOf, tensor } from "@convkit/core";
 import { type CompositeConvOptions, axisStages } from "./composite-options.js";
 import { Conv2d } from "./conv.js";
 import { ConvChain } from "./conv-chain.js";
@@ -27,9 +27,9 @@ export class DepthwiseSeparableConv2d extends ConvChain {
   readonly depthwise: Conv2d;
   readonly pointwise: Conv2d;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: DepthwiseSeparableConv2dOptions = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, options?: DepthwiseSeparableConv2dOptions) {
     super();
-    const { depthMultiplier = 1, generator, ...rest } = options;
+    const { depthMultiplier = 1, generator, ...rest } = optionsOf("DepthwiseSeparableConv2d", options);
     if (typeof depthMultiplier !== "number" || !Number.isInteger(depthMultiplier) || depthMultiplier < 1) {
       throw new ArgumentError(`DepthwiseSeparableConv2d: depthMultiplier must be a positive integer, got ${JSON.stringify(depthMultiplier)}`);
     }
@@ -70,8 +70,9 @@ export class SpatiallySeparableConv2d extends ConvChain {
   readonly vertical: Conv2d;
   readonly horizontal: Conv2d;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, options: SpatiallySeparableConv2dOptions = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, opts?: SpatiallySeparableConv2dOptions) {
     super();
+    const options = optionsOf("SpatiallySeparableConv2d", opts);
     const [v, h] = axisStages("SpatiallySeparableConv2d", kernelSize, options);
     const { bias, paddingMode, generator, groups } = options;
     this.vertical = this.stage("vertical", new Conv2d(inChannels, outChannels, v.kernelSize, { ...v, groups, bias: false, paddingMode, generator }));
@@ -84,7 +85,8 @@ export class SpatiallySeparableConv2d extends ConvChain {
    * with the full Sobel kernel. Throws an ArgumentError (with the residual) if the kernel is not
    * separable within `tolerance`. Draws no numbers from the default generator.
    */
-  static fromKernel(kernel: Parameters<typeof separateKernel>[0], options: FromKernelOptions = {}): SpatiallySeparableConv2d {
+  static fromKernel(kernel: Parameters<typeof separateKernel>[0], opts?: FromKernelOptions): SpatiallySeparableConv2d {
+    const options = optionsOf("SpatiallySeparableConv2d.fromKernel", opts);
     const { column, row } = separateKernel(kernel, { tolerance: options.tolerance, strict: true });
     const c = options.inChannels ?? 1;
     const depthwise = options.depthwise ?? false;

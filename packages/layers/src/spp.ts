@@ -1,4 +1,4 @@
-import { ArgumentError, ShapeError, type Tensor, adaptiveAvgPool2d, adaptiveMaxPool2d, cat, tidy } from "@convkit/core";
+import { ArgumentError, ShapeError, type Tensor, adaptiveAvgPool2d, adaptiveMaxPool2d, cat, optionsOf, tidy } from "@convkit/core";
 import { Module } from "./module.js";
 import { pyKwargs } from "./repr.js";
 
@@ -18,12 +18,12 @@ export class SpatialPyramidPooling extends Module<[Tensor], Tensor> {
   readonly levels: readonly number[];
   readonly mode: "max" | "avg";
 
-  constructor(levels: readonly number[], options: SpatialPyramidPoolingOptions = {}) {
+  constructor(levels: readonly number[], options?: SpatialPyramidPoolingOptions) {
     super();
     if (!Array.isArray(levels) || levels.length === 0 || levels.some((n) => typeof n !== "number" || !Number.isInteger(n) || n < 1)) {
       throw new ArgumentError(`SpatialPyramidPooling: levels must be a non-empty array of positive integers (bins per side), got ${JSON.stringify(levels)}`);
     }
-    const mode = options.mode ?? "max";
+    const mode = optionsOf("SpatialPyramidPooling", options).mode ?? "max";
     if (mode !== "max" && mode !== "avg") throw new ArgumentError(`SpatialPyramidPooling: mode must be "max" or "avg", got ${JSON.stringify(mode)}`);
     this.levels = [...levels];
     this.mode = mode;

@@ -1,7 +1,7 @@
 import "@convkit/backend-cpu";
-import { ArgumentError } from "@convkit/core";
+import { ArgumentError, ShapeError, memory, ones } from "@convkit/core";
 import { describe, expect, test } from "vitest";
-import { Linear, ModuleDict, ModuleList, ReLU, ReLU6, Sigmoid, Tanh } from "../src/index.js";
+import { Linear, ModuleDict, ModuleList, ReLU, ReLU6, Sequential, Sigmoid, Tanh } from "../src/index.js";
 
 describe("ModuleList", () => {
   test("names its modules 0, 1, ... so their parameters are 'i.weight'; at(i) takes negative indices", () => {
@@ -89,5 +89,17 @@ describe("ModuleDict", () => {
 
   test("has no forward: calling it is an ArgumentError saying to look modules up", () => {
     expect(() => new ModuleDict().forward()).toThrow(/ModuleDict has no forward: look modules up with get\(key\)/);
+  });
+});
+
+describe("Sequential", () => {
+  test("a module that throws mid-chain leaves no intermediate tensor behind", () => {
+    const seq = new Sequential(new Linear(2, 3), new ReLU(), new Linear(4, 1));
+    const x = ones([5, 2]);
+    const before = memory().numTensors;
+    expect(() => seq.forward(x)).toThrow(ShapeError);
+    expect(memory().numTensors).toBe(before);
+    x.dispose();
+    seq.dispose();
   });
 });

@@ -178,6 +178,12 @@ describe("constructor arguments are checked as nn.ConvNd checks them", () => {
     expect(() => new Conv1d(0, 8, 3)).toThrow(new ArgumentError("Conv1d: inChannels must be a positive integer, got 0"));
     expect(() => new Conv1d(2, 1.5, 3)).toThrow(new ArgumentError("Conv1d: outChannels must be a positive integer, got 1.5"));
   });
+
+  test("options must be an object (torch's positional stride is refused) and bias a boolean", () => {
+    expect(() => new Conv2d(3, 8, 3, 2 as never)).toThrow(new ArgumentError("Conv2d: options must be an object such as { stride: 2 }, got 2"));
+    expect(() => new Conv2d(3, 8, 3, { bias: "no" as never })).toThrow(new ArgumentError('Conv2d: bias must be a boolean, got "no"'));
+    expect(() => new ConvTranspose2d(3, 8, 3, { bias: 0 as never })).toThrow(new ArgumentError("ConvTranspose2d: bias must be a boolean, got 0"));
+  });
 });
 
 describe("forward errors come from core's ops, naming the layer's weight", () => {

@@ -1,5 +1,5 @@
 import "@convkit/backend-cpu";
-import { ArgumentError, Generator, ones, tensor, tidy } from "@convkit/core";
+import { ArgumentError, Generator, ShapeError, ones, tensor, tidy } from "@convkit/core";
 import { describe, expect, test } from "vitest";
 import { Dropout, LeakyReLU, Linear, ReLU, Softmax } from "../src/index.js";
 
@@ -31,6 +31,11 @@ describe("Linear", () => {
     tidy(() => {
       expect(() => new Linear(3, 2).forward(ones([2, 4]))).toThrow(/linear: input's last dim must equal in_features 3/);
     });
+  });
+
+  test("new Linear(1e6, 1e6) is a ShapeError naming the weight no tensor can hold, not a RangeError", () => {
+    expect(() => new Linear(1e6, 1e6)).toThrow(/^Linear: the parameter of shape \[1000000, 1000000\] would hold 1000000000000 elements/);
+    expect(() => new Linear(1e6, 1e6)).toThrow(ShapeError);
   });
 });
 

@@ -1,8 +1,8 @@
 import "@convkit/backend-cpu";
-import { type Tensor, memory, tensor, tidy } from "@convkit/core";
+import { ArgumentError, type Tensor, memory, tensor, tidy } from "@convkit/core";
 import { DEFAULT_TOLERANCE, compareOutput, fromJson } from "@convkit/conformance";
 import { describe, expect, test } from "vitest";
-import { AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d } from "../src/index.js";
+import { AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool2d, MaxUnpool2d } from "../src/index.js";
 import { build, fixtures } from "./layer-fixtures.js";
 
 describe("forward matches PyTorch's module output", () => {
@@ -89,6 +89,26 @@ describe("pooling layers", () => {
       const x = tensor(new Float32Array(16), [1, 1, 4, 4]);
       expect(() => new MaxPool2d(2, { padding: 2 }).forward(x)).toThrow(/maxPool2d: padding 2 must be at most half/);
       expect(() => new AvgPool2d(0).forward(x)).toThrow(/avgPool2d: kernelSize must be positive integers/);
+    });
+  });
+
+  test("new MaxPool2d(3, 1) throws: torch's positional stride would otherwise be ignored silently", () => {
+    expect(() => new MaxPool2d(3, 1 as never)).toThrow(new ArgumentError("MaxPool2d: options must be an object such as { stride: 2 }, got 1"));
+    expect(() => new AvgPool1d(3, 1 as never)).toThrow(/AvgPool1d: options must be an object/);
+    expect(() => new MaxUnpool2d(2, 2 as never)).toThrow(/MaxUnpool2d: options must be an object/);
+  });
+
+  test("null options mean the defaults, as an omitted options object does", () => {
+    expect(new MaxPool2d(2, null as never).stride).toBe(2);
+    expect(new AvgPool1d(2, null as never).toString()).toBe("AvgPool1d(kernel_size=(2,), stride=(2,), padding=(0,))");
+    expect(new AdaptiveMaxPool2d(2, null as never).returnIndices).toBe(false);
+    expect(new MaxUnpool2d(2, null as never).padding).toEqual([0, 0]);
+  });
+
+  test("new AvgPool1d(null) constructs as torch does, and forward reports core's error", () => {
+    tidy(() => {
+      const x = tensor(new Float32Array(8), [1, 2, 4]);
+      expect(() => new AvgPool1d(null as never).forward(x)).toThrow(new ArgumentError("avgPool1d: kernelSize must be positive integers, got [null] (input shape [1, 2, 4])"));
     });
   });
 });

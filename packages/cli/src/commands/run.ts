@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { type Tensor, getBackend, noGrad, unsqueeze } from "@convkit/core";
 import { type Module, loadSafetensors, models } from "@convkit/layers";
-import { UsageError, parseCommand, parseInteger } from "../args.js";
+import { UsageError, fileError, parseCommand, parseInteger } from "../args.js";
 import { formatShape, formatTable, formatValue } from "../format.js";
 import type { CliIO } from "../io.js";
 import { readModelInput, topK } from "../model-input.js";
@@ -55,8 +55,7 @@ function readWeights(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`run: cannot read weights ${path}${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`);
+    throw fileError("run", "read", `weights ${path}`, e);
   }
 }
 

@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { type Tensor, getBackend, manualSeed } from "@convkit/core";
 import { Adam, DataLoader, type Module, SGD, SHAPE_CLASSES, models, saveSafetensors, shapesDataset } from "@convkit/layers";
-import { UsageError, parseCommand, parseInteger, parseNumber } from "../args.js";
+import { UsageError, fileError, parseCommand, parseInteger, parseNumber } from "../args.js";
 import { formatTable } from "../format.js";
 import type { CliIO } from "../io.js";
 import { type EpochRecord, plotTrainingCurves } from "../plot.js";
@@ -120,8 +120,7 @@ function write(path: string, bytes: Uint8Array, what: string): void {
   try {
     writeFileSync(path, bytes);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`train: cannot write the ${what} to ${path}${code === "ENOENT" ? ": no such directory" : code ? ` (${code})` : ""}`);
+    throw fileError("train", "write", `the ${what} to ${path}`, e);
   }
 }
 

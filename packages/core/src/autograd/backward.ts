@@ -9,7 +9,8 @@ import { fromData } from "../create.js";
 import { tidy } from "../engine.js";
 import { ArgumentError, BackendError, GraphError, ShapeError, fmt } from "../errors.js";
 import { add } from "../ops/binary.js";
-import type { Tensor } from "../tensor.js";
+import { zerosOn } from "../ops/select.js";
+import { type Tensor, sameShape } from "../tensor.js";
 import { type Edge, type GradNode, noGrad } from "./graph.js";
 
 export interface BackwardOptions {
@@ -18,10 +19,6 @@ export interface BackwardOptions {
 }
 
 type GradInput = Tensor | null | undefined;
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
 
 function checkRoot(root: unknown, i: number, many: boolean): Tensor {
   const name = many ? `tensors[${i}]` : "tensor";
@@ -174,8 +171,7 @@ class Pass {
     let results: (Tensor | null)[] = node.inputs.map(() => null);
     const arrived = slots?.find((g): g is Tensor => g !== null);
     if (slots && arrived) {
-      const impl = arrived.impl;
-      const grads = node.outputShapes.map((s, i) => slots[i] ?? fromData(new Float32Array(s.reduce((a, d) => a * d, 1)), s, "float32", impl));
+      const grads = node.outputShapes.map((s, i) => slots[i] ?? zerosOn(arrived, s));
       slots.fill(null);
       const needed = node.inputs.map((e) => e !== null);
       let raw: readonly (Tensor | null)[];

@@ -102,6 +102,7 @@ export function isGradEnabled(): boolean {
  * require grad, and nothing is saved for backward. Returns what `fn` returns; nests.
  */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new ArgumentError(`noGrad: fn must be a function, got ${fmt(fn)}`);
   const previous = enabled;
   enabled = false;
   let result: T;

@@ -1,10 +1,10 @@
-import { type Batched, assertTensor, batchInput, optionsOf, releaseBatched, unbatch } from "../args.js";
+import { type Batched, assertTensor, batchInput, checkElementCount, optionsOf, releaseBatched, unbatch } from "../args.js";
 import type { AdaptivePoolGeometry } from "../backend.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import { adaptiveWindows } from "../pool-output-size.js";
 import type { Tensor } from "../tensor.js";
 import { gradKernels, needsGrad, noGrad, record, wrap } from "./kernel-call.js";
-import { maxPoolGrad } from "./max-pool.js";
+import { maxPoolOutputs, recordMaxPool } from "./max-pool.js";
 
 /** Target size: an int for every dim, or per-dim entries where `null` keeps the input's size. */
 export type AdaptiveSize1 = number | readonly [number | null];
@@ -25,6 +25,9 @@ function resolve(op: string, b: Batched, rank: number, outputSize: AdaptiveSize,
     }
     return s;
   });
+  const at = ` (outputSize ${fmt(outputSize)}, input shape ${fmt(original)})`;
+  checkElementCount(op, "output plane", out, at);
+  checkElementCount(op, "output", [b.x.shape[0], b.x.shape[1], ...out], at);
   const windows = spatial.map((n, i) => adaptiveWindows(n, out[i]));
   return { g: { start: windows.map((w) => w.start), end: windows.map((w) => w.end) }, out };
 }
@@ -73,40 +76,21 @@ export interface AdaptiveMaxPoolFn<S> {
 function max<S extends AdaptiveSize>(op: string, rank: number): AdaptiveMaxPoolFn<S> {
   return ((input: Tensor, outputSize: S, options?: AdaptiveMaxPoolOptions) => {
     const grad = needsGrad(input);
-    let indices: Tensor | null = null;
-    const result = noGrad(() => {
+    const outputs = noGrad(() => {
       const b = batchInput(op, input, rank);
       try {
         const ri = optionsOf(op, options, input.shape).returnIndices ?? false;
         if (typeof ri !== "boolean") throw new ArgumentError(`${op}: returnIndices must be a boolean, got ${fmt(ri)} (input shape ${fmt(input.shape)})`);
         const { g, out } = resolve(op, b, rank, outputSize, input.shape);
         const impl = b.x.impl;
-        // Backward routes the gradient by the indices, so they are computed whenever the op records.
         const res = impl.adaptiveMaxPool(b.x, g, ri || grad);
-        const shape = [b.x.shape[0], b.x.shape[1], ...out];
-        const values = unbatch(wrap(impl, res.output, shape, "float32"), b);
-        if (res.indices === null) return values;
-        const idx = wrap(impl, res.indices, shape, "int32");
-        if (grad) indices = idx;
-        if (!ri) {
-          // A backend may compute indices it was not asked for; they must not outlive the call.
-          if (!grad) idx.dispose();
-          return values;
-        }
-        const unbatched = b.unbatched ? idx.reshape(idx.shape.slice(1)) : idx.reshape(idx.shape);
-        if (!grad) idx.dispose();
-        return [values, unbatched] as [Tensor, Tensor];
+        return maxPoolOutputs(impl, res, [b.x.shape[0], b.x.shape[1], ...out], b, ri, grad);
       } finally {
         releaseBatched(b);
       }
     });
-    if (indices !== null) {
-      const idx: Tensor = indices;
-      const inShape = input.shape;
-      record(`${op}Backward`, [input], [Array.isArray(result) ? result[0] : result], ([g], [saved]) => [maxPoolGrad(op, g, saved, inShape)], [idx]);
-      idx.dispose();
-    }
-    return result;
+    recordMaxPool(op, input, outputs);
+    return outputs.result;
   }) as AdaptiveMaxPoolFn<S>;
 }
 

@@ -1,3 +1,4 @@
+import { assertTensor } from "../args.js";
 import type { BinaryOp } from "../backend.js";
 import { fromData } from "../create.js";
 import type { DType } from "../dtype.js";
@@ -35,6 +36,7 @@ function checkOperand(op: string, name: string, v: unknown): void {
   if (v === null || typeof v !== "object" || !("shape" in v) || !("impl" in v)) {
     throw new ArgumentError(`${op}: ${name} must be a Tensor or a number, got ${v === null ? "null" : typeof v}`);
   }
+  assertTensor(op, name, v);
 }
 
 function scalarTensor(v: number, dtype: DType, like: Tensor): Tensor {

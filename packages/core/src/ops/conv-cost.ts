@@ -4,6 +4,7 @@
  */
 import { positiveInt } from "../args.js";
 import { ArgumentError, fmt } from "../errors.js";
+import { sizeOf as product } from "../tensor.js";
 
 export interface ConvCostConfig {
   inChannels: number;
@@ -32,10 +33,6 @@ function sizes(op: string, name: string, v: unknown, min: number): number[] {
     throw new ArgumentError(`${op}: ${name} must be a non-empty array of ${min > 0 ? "positive" : "non-negative"} integers, got ${fmt(v)}`);
   }
   return v as number[];
-}
-
-function product(a: readonly number[]): number {
-  return a.reduce((p, d) => p * d, 1);
 }
 
 function checkConfig(op: string, c: ConvCostConfig): { cin: number; cout: number; kernel: number; groups: number } {

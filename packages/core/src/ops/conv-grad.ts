@@ -44,6 +44,35 @@ function adjointConvGeometry(g: ConvTransposeGeometry, inSpatial: readonly numbe
   };
 }
 
+/** The input and weight gradients of one op from its batched output gradient `dy` (bias is common). */
+type InputWeightGrads = (dy: Tensor, x: Tensor | null, w: Tensor | null, needed: readonly boolean[]) => [Tensor | null, Tensor | null];
+
+/**
+ * Records one node for a convolution-family op: the forward's input is saved only when the weight
+ * needs a gradient, and the weight only when the input does; `grads` computes those two, the bias
+ * gradient is the same for every op. Takes over `f.x` (disposing it).
+ */
+function recordFamily(op: string, input: Tensor, f: ConvForward<{ readonly batchedOutputShape: readonly number[] }>, y: Tensor, grads: InputWeightGrads): void {
+  const saveX = f.weight.requiresGrad;
+  const saveW = input.requiresGrad;
+  const saved = [...(saveX ? [f.x] : []), ...(saveW ? [f.weight] : [])];
+  try {
+    record(
+      `${op}Backward`,
+      [input, f.weight, f.bias],
+      [y],
+      ([gy], s, needed) => {
+        const dy = gy.reshape(f.plan.batchedOutputShape);
+        const [gx, gw] = grads(dy, saveX ? s[0] : null, saveW ? s[saveX ? 1 : 0] : null, needed);
+        return [gx, gw, needed[2] ? biasGrad(dy) : null];
+      },
+      saved,
+    );
+  } finally {
+    f.x.dispose();
+  }
+}
+
 /**
  * Records `conv1d/2d/3d` / `convNd` (`y` from `f`): input gradient = the transposed convolution of the
  * output gradient with the same stride, dilation, groups and front padding, its end padding chosen so
@@ -63,33 +92,17 @@ export function recordConv(op: string, input: Tensor, f: ConvForward<ConvResolut
     padEnd: spatial.map((n, i) => (g.outShape[i] - 1) * g.stride[i] + g.dilation[i] * (kernel[i] - 1) + 1 - g.padBegin[i] - n),
     outShape: spatial,
   };
-  const saveX = weight.requiresGrad;
-  const saveW = input.requiresGrad;
-  const saved = [...(saveX ? [f.x] : []), ...(saveW ? [weight] : [])];
-  try {
-    record(
-      `${op}Backward`,
-      [input, weight, f.bias],
-      [y],
-      ([gy], s, needed) => {
-        const x = saveX ? s[0] : null;
-        const w = saveW ? s[saveX ? 1 : 0] : null;
-        const impl = gy.impl;
-        const dy = gy.reshape(plan.batchedOutputShape);
-        let gx: Tensor | null = null;
-        if (needed[0] && w) {
-          gx = wrap(impl, impl.convTranspose(dy, w, null, tg), xShape, "float32");
-          if (plan.prePad !== null) gx = padGrad(op, gx, plan.input.shape, plan.prePad.begin, plan.prePad.end, plan.prePad.mode);
-          gx = gx.reshape(inShape);
-        }
-        const gw = needed[1] && x ? wrap(impl, gradKernel(op, impl, "convBackwardWeight").convBackwardWeight(x, dy, g, kernel), weight.shape, "float32") : null;
-        return [gx, gw, needed[2] ? biasGrad(dy) : null];
-      },
-      saved,
-    );
-  } finally {
-    f.x.dispose();
-  }
+  recordFamily(op, input, f, y, (dy, x, w, needed) => {
+    const impl = dy.impl;
+    let gx: Tensor | null = null;
+    if (needed[0] && w) {
+      gx = wrap(impl, impl.convTranspose(dy, w, null, tg), xShape, "float32");
+      if (plan.prePad !== null) gx = padGrad(op, gx, plan.input.shape, plan.prePad.begin, plan.prePad.end, plan.prePad.mode);
+      gx = gx.reshape(inShape);
+    }
+    const gw = needed[1] && x ? wrap(impl, gradKernel(op, impl, "convBackwardWeight").convBackwardWeight(x, dy, g, kernel), weight.shape, "float32") : null;
+    return [gx, gw];
+  });
 }
 
 /**
@@ -99,38 +112,21 @@ export function recordConv(op: string, input: Tensor, f: ConvForward<ConvResolut
  * gradient as the convolution's input and the forward's input as its output gradient.
  */
 export function recordConvTranspose(op: string, input: Tensor, f: ConvForward<ConvTransposeResolution>, y: Tensor): void {
-  const { plan, weight } = f;
+  const { weight } = f;
   const kernel = weight.shape.slice(2);
   const xShape = f.x.shape;
   const inShape = input.shape;
-  const { geometry: cg, crop } = adjointConvGeometry(plan.geometry, xShape.slice(2));
+  const { geometry: cg, crop } = adjointConvGeometry(f.plan.geometry, xShape.slice(2));
   const cropping = crop.some((c) => c < 0);
-  const saveX = weight.requiresGrad;
-  const saveW = input.requiresGrad;
-  const saved = [...(saveX ? [f.x] : []), ...(saveW ? [weight] : [])];
-  try {
-    record(
-      `${op}Backward`,
-      [input, weight, f.bias],
-      [y],
-      ([gy], s, needed) => {
-        const x = saveX ? s[0] : null;
-        const w = saveW ? s[saveX ? 1 : 0] : null;
-        const impl = gy.impl;
-        const dy = gy.reshape(plan.batchedOutputShape);
-        let read = dy;
-        if (cropping && (needed[0] || needed[1])) {
-          const shape = dy.shape.map((n, i) => (i < 2 ? n : n + crop[i - 2]));
-          read = wrap(impl, impl.pad(dy, [0, 0, ...crop.map(() => 0)], [0, 0, ...crop], "constant", 0), shape, "float32");
-        }
-        const gx = needed[0] && w ? wrap(impl, impl.conv(read, w, null, cg), xShape, "float32").reshape(inShape) : null;
-        const gw =
-          needed[1] && x ? wrap(impl, gradKernel(op, impl, "convBackwardWeight").convBackwardWeight(read, x, cg, kernel), weight.shape, "float32") : null;
-        return [gx, gw, needed[2] ? biasGrad(dy) : null];
-      },
-      saved,
-    );
-  } finally {
-    f.x.dispose();
-  }
+  recordFamily(op, input, f, y, (dy, x, w, needed) => {
+    const impl = dy.impl;
+    let read = dy;
+    if (cropping && (needed[0] || needed[1])) {
+      const shape = dy.shape.map((n, i) => (i < 2 ? n : n + crop[i - 2]));
+      read = wrap(impl, impl.pad(dy, [0, 0, ...crop.map(() => 0)], [0, 0, ...crop], "constant", 0), shape, "float32");
+    }
+    const gx = needed[0] && w ? wrap(impl, impl.conv(read, w, null, cg), xShape, "float32").reshape(inShape) : null;
+    const gw = needed[1] && x ? wrap(impl, gradKernel(op, impl, "convBackwardWeight").convBackwardWeight(read, x, cg, kernel), weight.shape, "float32") : null;
+    return [gx, gw];
+  });
 }

@@ -4,7 +4,7 @@
  * messages. The ops are this plus tensor checks and the kernel call; layers, the CLI and the bench call
  * it for output shapes without tensors.
  */
-import { type BatchedShape, NON_NEGATIVE, POSITIVE, type SizeN, batchShape, expandInts, optionsOf, positiveInt } from "../args.js";
+import { type BatchedShape, NON_NEGATIVE, POSITIVE, type SizeN, batchShape, checkElementCount, expandInts, optionsOf, positiveInt } from "../args.js";
 import type { ConvGeometry, ConvTransposeGeometry, PadMode } from "../backend.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import { samePadding } from "../padding.js";
@@ -91,7 +91,9 @@ export function convWeightShape(op: string, rank: number, config: ConvWeightConf
   if (cin % g !== 0) throw new ArgumentError(`${op}: inChannels (${cin}) must be divisible by groups (${g})`);
   if (cout % g !== 0) throw new ArgumentError(`${op}: outChannels (${cout}) must be divisible by groups (${g})`);
   const kernel = expandInts(op, "kernelSize", config.kernelSize, rank, POSITIVE);
-  return config.transposed ? [cin, cout / g, ...kernel] : [cout, cin / g, ...kernel];
+  const shape = config.transposed ? [cin, cout / g, ...kernel] : [cout, cin / g, ...kernel];
+  checkElementCount(op, "weight", shape);
+  return shape;
 }
 
 /** A convolution resolved against an input and a weight shape: what the kernel call needs. */
@@ -193,6 +195,7 @@ export function planConv(op: string, rank: number, inputShape: readonly number[]
     );
   }
   const batchedOutputShape = [shape[0], cout, ...outShape];
+  checkElementCount(op, "output", batchedOutputShape, `; input shape ${fmt(inputShape)}, weight shape ${fmt(weightShape)}, padding ${showPads(begin, end)}`);
   return {
     input,
     prePad,
@@ -265,6 +268,7 @@ export function planConvTranspose(
     );
   }
   const batchedOutputShape = [shape[0], cout, ...outShape];
+  checkElementCount(op, "output", batchedOutputShape, `; input shape ${fmt(inputShape)}, weight shape ${fmt(weightShape)}, stride ${fmt(stride)}`);
   return {
     input,
     geometry: { stride, dilation, padBegin, padEnd: padEnd.map((p, i) => p - outPad[i]), groups, outShape },

@@ -2,7 +2,7 @@
  * Transposed convolutions with `F.conv_transpose1d/2d/3d`'s semantics, and `convTransposeNd`, the
  * general form with separate begin/end pads that ONNX ConvTranspose (pads, output_shape) maps to.
  */
-import { type Size1, type Size2, type Size3, type SizeN, assertTensor, batchInput, releaseBatched, unbatch } from "../args.js";
+import { type Size1, type Size2, type Size3, type SizeN, assertTensor, batchInput, optionsOf, releaseBatched, unbatch } from "../args.js";
 import type { Tensor } from "../tensor.js";
 import { type ConvForward, recordConvTranspose } from "./conv-grad.js";
 import { type ConvTransposeArgs, type ConvTransposeResolution, ndWeightRank, planConvTranspose, torchConvTransposeArgs } from "./conv-shape.js";
@@ -61,8 +61,9 @@ function runConvTranspose(op: string, rank: number, input: Tensor, weight: unkno
 }
 
 function convTransposeFn<S extends SizeN>(op: string, rank: number) {
-  return (input: Tensor, weight: Tensor, options: ConvTransposeOptions<S> = {}): Tensor => {
-    return runConvTranspose(op, rank, input, weight, options.bias, torchConvTransposeArgs(options));
+  return (input: Tensor, weight: Tensor, options?: ConvTransposeOptions<S>): Tensor => {
+    const o = optionsOf(op, options, (input as Tensor | undefined)?.shape);
+    return runConvTranspose(op, rank, input, weight, o.bias, torchConvTransposeArgs(o));
   };
 }
 
@@ -80,11 +81,11 @@ export const convTranspose3d: ConvTransposeFn<Size3> = convTransposeFn<Size3>("c
  * `(in - 1) * stride - padBegin - padEnd + dilation * (k - 1) + outputPadding + 1`. The spatial rank is
  * the weight's rank minus 2 (1 to 3).
  */
-export function convTransposeNd(input: Tensor, weight: Tensor, options: ConvTransposeNdOptions = {}): Tensor {
+export function convTransposeNd(input: Tensor, weight: Tensor, options?: ConvTransposeNdOptions): Tensor {
   const op = "convTransposeNd";
+  const o = optionsOf(op, options, (input as Tensor | undefined)?.shape);
   assertTensor(op, "weight", weight);
   const rank = ndWeightRank(op, weight.shape, "Cin, Cout / groups");
-  const o = options;
   const args = {
     stride: o.stride,
     dilation: o.dilation,

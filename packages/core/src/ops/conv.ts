@@ -2,7 +2,7 @@
  * Convolutions with torch.nn.functional's semantics (`F.conv1d/2d/3d`) plus nn.ConvNd's padding modes,
  * and `convNd`, the general form with explicit (possibly asymmetric) pads that ONNX Conv maps to.
  */
-import { type Size1, type Size2, type Size3, type SizeN, assertTensor, batchInput, releaseBatched, unbatch } from "../args.js";
+import { type Size1, type Size2, type Size3, type SizeN, assertTensor, batchInput, optionsOf, releaseBatched, unbatch } from "../args.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { type ConvForward, recordConv } from "./conv-grad.js";
@@ -94,8 +94,9 @@ function runConv(op: string, rank: number, input: Tensor, weight: unknown, bias:
 }
 
 function convFn<S extends SizeN>(op: string, rank: number) {
-  return (input: Tensor, weight: Tensor, options: ConvOptions<S> = {}): Tensor => {
-    return runConv(op, rank, input, weight, options.bias, torchConvArgs(options));
+  return (input: Tensor, weight: Tensor, options?: ConvOptions<S>): Tensor => {
+    const o = optionsOf(op, options, (input as Tensor | undefined)?.shape);
+    return runConv(op, rank, input, weight, o.bias, torchConvArgs(o));
   };
 }
 
@@ -110,11 +111,11 @@ export const conv3d: (input: Tensor, weight: Tensor, options?: ConvOptions<Size3
  * N-d convolution with explicit per-dim zero pads (a number, or `[begin, end]` for asymmetric padding),
  * the general form behind `conv1d/2d/3d`. The spatial rank is the weight's rank minus 2 (1 to 3).
  */
-export function convNd(input: Tensor, weight: Tensor, options: ConvNdOptions = {}): Tensor {
+export function convNd(input: Tensor, weight: Tensor, options?: ConvNdOptions): Tensor {
   const op = "convNd";
+  const o = optionsOf(op, options, (input as Tensor | undefined)?.shape);
   assertTensor(op, "weight", weight);
   const rank = ndWeightRank(op, weight.shape, "Cout, Cin / groups");
-  const o = options;
   const args = { stride: o.stride, dilation: o.dilation, groups: o.groups, padding: { explicit: o.pads ?? 0 }, paddingMode: "zeros" };
   return runConv(op, rank, input, weight, o.bias, args);
 }

@@ -2,6 +2,7 @@
  * Dimension arguments shared by the tensor-plumbing ops: torch's negative-dim wrapping, dim lists and
  * broadcasting. Error text for these checks lives here and nowhere else.
  */
+import { checkElementCount } from "../args.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 
@@ -44,6 +45,7 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
     }
     out[i] = da === 1 ? db : da;
   }
+  checkElementCount(op, "broadcast result", out, ` (shapes ${fmt(a)} and ${fmt(b)})`);
   return out;
 }
 

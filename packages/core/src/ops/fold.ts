@@ -1,7 +1,8 @@
 /** Sliding-block extraction and its adjoint: F.unfold (im2col) and F.fold (col2im), 2 spatial dims as in torch. */
-import { NON_NEGATIVE, POSITIVE, type Size2, assertTensor, batchInput, expandInts, releaseBatched, unbatch } from "../args.js";
+import { NON_NEGATIVE, POSITIVE, type Size2, assertTensor, batchInput, checkElementCount, expandInts, optionsOf, releaseBatched, unbatch } from "../args.js";
 import type { DataHandle, Im2ColGeometry } from "../backend.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
+import { convOutputSize } from "../pool-output-size.js";
 import type { Tensor } from "../tensor.js";
 import { noGrad, record, wrap } from "./kernel-call.js";
 
@@ -17,7 +18,7 @@ function geometry(op: string, image: readonly number[], kernelSize: Size2, o: Fo
   const dilation = expandInts(op, "dilation", o.dilation ?? 1, 2, POSITIVE, shape);
   const padding = expandInts(op, "padding", o.padding ?? 0, 2, NON_NEGATIVE, shape);
   const stride = expandInts(op, "stride", o.stride ?? 1, 2, POSITIVE, shape);
-  const blocks = image.map((n, i) => Math.floor((n + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1) / stride[i]) + 1);
+  const blocks = image.map((n, i) => convOutputSize(n, kernel[i], stride[i], padding[i], padding[i], dilation[i]));
   if (blocks.some((b) => b < 1)) {
     throw new ShapeError(
       `${op}: no sliding block fits: spatial size ${fmt(image)} with kernelSize ${fmt(kernel)}, dilation ${fmt(dilation)}, padding ${fmt(padding)}, stride ${fmt(stride)} gives ${fmt(blocks)} blocks (each must be at least 1; input shape ${fmt(shape)})`,
@@ -26,27 +27,23 @@ function geometry(op: string, image: readonly number[], kernelSize: Size2, o: Fo
   return { kernel, stride, dilation, padBegin: padding, image, blocks };
 }
 
-function checkOptions(op: string, options: unknown): FoldOptions {
-  if (options === null || typeof options !== "object") throw new ArgumentError(`${op}: options must be an object, got ${fmt(options)}`);
-  return options as FoldOptions;
-}
-
 /**
  * Extracts sliding blocks, like F.unfold: input `(N, C, H, W)` or `(C, H, W)` to
  * `(N, C * kH * kW, L)` (or `(C * kH * kW, L)`), L the number of block positions, rows ordered (c, kh, kw).
  */
-export function unfold(input: Tensor, kernelSize: Size2, options: FoldOptions = {}): Tensor {
+export function unfold(input: Tensor, kernelSize: Size2, options?: FoldOptions): Tensor {
   let geom: Im2ColGeometry | undefined;
   let batchedIn: readonly number[] = [];
   let batchedOut: readonly number[] = [];
   const y = noGrad(() => {
     const b = batchInput("unfold", input, 2);
     try {
-      const g = geometry("unfold", b.x.shape.slice(2), kernelSize, checkOptions("unfold", options), input.shape);
+      const g = geometry("unfold", b.x.shape.slice(2), kernelSize, optionsOf("unfold", options, input.shape), input.shape);
       const [n, c] = b.x.shape;
       geom = g;
       batchedIn = b.x.shape;
       batchedOut = [n, c * g.kernel[0] * g.kernel[1], g.blocks[0] * g.blocks[1]];
+      checkElementCount("unfold", "output", batchedOut, ` (blocks ${fmt(g.blocks)}, input shape ${fmt(input.shape)})`);
       return unbatch(wrap(b.x.impl, b.x.impl.unfold(b.x, g), batchedOut, "float32"), b);
     } finally {
       releaseBatched(b);
@@ -72,14 +69,14 @@ function adjoint(g: Tensor, batchedG: readonly number[], batchedOut: readonly nu
  * Sums sliding blocks back into an image, like F.fold: input `(N, C * kH * kW, L)` or `(C * kH * kW, L)`
  * to `(N, C, outputSize[0], outputSize[1])` (or unbatched), where L must be the number of block positions.
  */
-export function fold(input: Tensor, outputSize: Size2, kernelSize: Size2, options: FoldOptions = {}): Tensor {
+export function fold(input: Tensor, outputSize: Size2, kernelSize: Size2, options?: FoldOptions): Tensor {
   assertTensor("fold", "input", input);
   const r = input.shape.length;
   if (r !== 2 && r !== 3) throw new ShapeError(`fold: input must be 2-D (C * kH * kW, L) or 3-D (N, C * kH * kW, L), got ${r}-D input of shape ${fmt(input.shape)}`);
   if (input.dtype !== "float32") throw new ArgumentError(`fold: input must be float32, got ${input.dtype} (shape ${fmt(input.shape)})`);
   if (input.shape.slice(r - 2).some((d) => d === 0)) throw new ShapeError(`fold: input may be empty only in the batch dim, got shape ${fmt(input.shape)}`);
   const image = expandInts("fold", "outputSize", outputSize, 2, POSITIVE, input.shape);
-  const g = geometry("fold", image, kernelSize, checkOptions("fold", options), input.shape);
+  const g = geometry("fold", image, kernelSize, optionsOf("fold", options, input.shape), input.shape);
   const [rows, cols] = input.shape.slice(r - 2);
   const k = g.kernel[0] * g.kernel[1];
   if (rows % k !== 0) {
@@ -92,6 +89,7 @@ export function fold(input: Tensor, outputSize: Size2, kernelSize: Size2, option
   }
   const batchedIn = r === 2 ? [1, rows, cols] : input.shape;
   const shape = [batchedIn[0], rows / k, ...image];
+  checkElementCount("fold", "output", shape, ` (outputSize ${fmt(image)}, input shape ${fmt(input.shape)})`);
   const y = noGrad(() => {
     const x = r === 2 ? input.reshape(batchedIn) : input;
     try {

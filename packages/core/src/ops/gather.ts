@@ -6,7 +6,7 @@
  */
 import { assertTensor } from "../args.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
-import type { Tensor } from "../tensor.js";
+import { type Tensor, sizeOf } from "../tensor.js";
 import { normDim } from "./dims.js";
 import { backendOf, gradKernels, noGrad, record, wrap } from "./kernel-call.js";
 import { permute } from "./permute.js";
@@ -47,7 +47,7 @@ function checkIndex(input: Tensor, axis: number, index: Tensor): void {
 function gatherLast(x: Tensor, idx: Tensor): Tensor {
   const impl = backendOf("gather", x, idx);
   const lead = idx.shape.slice(0, -1);
-  const planes = lead.reduce((p, d) => p * d, 1);
+  const planes = sizeOf(lead);
   const inLast = x.shape[x.shape.length - 1];
   const outLast = idx.shape[idx.shape.length - 1];
   const kernels = gradKernels("gather", impl);

@@ -1,6 +1,6 @@
-import { assertTensor } from "../args.js";
+import { assertTensor, checkElementCount } from "../args.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
-import type { Tensor } from "../tensor.js";
+import { type Tensor, sizeOf as prod } from "../tensor.js";
 import { add } from "./binary.js";
 import { broadcastShapes } from "./dims.js";
 import { backendOf, noGrad, record, wrap } from "./kernel-call.js";
@@ -10,10 +10,6 @@ import { sum } from "./reduce.js";
 function checkFloat(op: string, name: string, t: Tensor): void {
   assertTensor(op, name, t);
   if (t.dtype !== "float32") throw new ArgumentError(`${op}: ${name} must be float32, got ${t.dtype} (shape ${fmt(t.shape)})`);
-}
-
-function prod(a: readonly number[]): number {
-  return a.reduce((p, d) => p * d, 1);
 }
 
 /**
@@ -38,6 +34,7 @@ export function matmul(input: Tensor, other: Tensor): Tensor {
   const batchB = b2.slice(0, -2);
   const batch = broadcastShapes("matmul", batchA, batchB);
   const shape = [...batch, ...(ra === 1 ? [] : [m]), ...(rb === 1 ? [] : [n])];
+  checkElementCount("matmul", "output", shape, ` (shapes ${fmt(input.shape)} and ${fmt(other.shape)})`);
   // When other has no batch of its own, input's batch folds into its rows: one large GEMM.
   const fold = prod(batchB) === 1;
   const rank = fold ? 2 : batch.length + 2;
@@ -95,6 +92,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const impl = bias ? backendOf("linear", input, weight, bias) : backendOf("linear", input, weight);
   const lead = input.shape.slice(0, -1);
   const rows = prod(lead);
+  checkElementCount("linear", "output", [...lead, outF], ` (input shape ${fmt(input.shape)}, weight shape ${fmt(weight.shape)})`);
   const result = noGrad(() => {
     const x2 = input.reshape([rows, inF]);
     let y: Tensor;

@@ -1,4 +1,5 @@
-import { type Size1, type Size2, type Size3, type SizeN, batchInput, optionsOf, releaseBatched, unbatch } from "../args.js";
+import { type Batched, type Size1, type Size2, type Size3, type SizeN, batchInput, optionsOf, releaseBatched, unbatch } from "../args.js";
+import type { Backend, MaxPoolResult } from "../backend.js";
 import { ArgumentError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { gradKernels, needsGrad, noGrad, record, wrap } from "./kernel-call.js";
@@ -7,7 +8,7 @@ import { type WindowArgs, checkHalfKernelPadding, ndRank, resolveWindow } from "
 export interface MaxPoolOptions<S extends SizeN = SizeN> {
   /** Defaults to kernelSize. */
   stride?: S | null;
-  /** Implicit -inf padding on both sides, at most half the effective kernel. */
+  /** Implicit -inf padding on both sides, at most half of kernelSize (PyTorch's rule ignores dilation). */
   padding?: S;
   dilation?: S;
   ceilMode?: boolean;
@@ -37,7 +38,7 @@ function checkReturnIndices(op: string, v: unknown, shape: readonly number[]): b
  * its recorded index names (torch's scatter-add, so overlapping windows accumulate, ties and NaN follow
  * the forward's choice). `indices` are the batched `[N, C, ...out]` ones.
  */
-export function maxPoolGrad(op: string, g: Tensor, indices: Tensor, inShape: readonly number[]): Tensor {
+function maxPoolGrad(op: string, g: Tensor, indices: Tensor, inShape: readonly number[]): Tensor {
   const gb = g.reshape(indices.shape);
   const spatial = inShape.slice(inShape.length - (indices.shape.length - 2));
   const outShape = [...indices.shape.slice(0, 2), ...spatial];
@@ -48,10 +49,42 @@ export function maxPoolGrad(op: string, g: Tensor, indices: Tensor, inShape: rea
   return out;
 }
 
+/** What a max-pool op (plain or adaptive) returns, and the batched indices its backward needs (null when it does not record). */
+export interface MaxPoolOutputs {
+  readonly result: Tensor | [Tensor, Tensor];
+  readonly saved: Tensor | null;
+}
+
+/**
+ * Wraps a max-pool kernel's result (batched `shape`, `[N, C, ...out]`) as the op returns it: the values
+ * (unbatched like the input), with the indices when `returnIndices`. Call with the kernel asked for
+ * indices whenever `returnIndices || grad`: backward routes the gradient by them.
+ */
+export function maxPoolOutputs(impl: Backend, res: MaxPoolResult, shape: readonly number[], b: Batched, returnIndices: boolean, grad: boolean): MaxPoolOutputs {
+  const out = unbatch(wrap(impl, res.output, shape, "float32"), b);
+  if (res.indices === null) return { result: out, saved: null };
+  const idx = wrap(impl, res.indices, shape, "int32");
+  if (!returnIndices) {
+    // A backend may compute indices it was not asked for; they must not outlive the call.
+    if (!grad) idx.dispose();
+    return { result: out, saved: grad ? idx : null };
+  }
+  const unbatched = b.unbatched ? idx.reshape(idx.shape.slice(1)) : idx.reshape(idx.shape);
+  if (!grad) idx.dispose();
+  return { result: [out, unbatched], saved: grad ? idx : null };
+}
+
+/** Records a max-pool op's backward from the batched indices `maxPoolOutputs` kept, and releases them. */
+export function recordMaxPool(op: string, input: Tensor, { result, saved }: MaxPoolOutputs): void {
+  if (saved === null) return;
+  const inShape = input.shape;
+  record(`${op}Backward`, [input], [Array.isArray(result) ? result[0] : result], ([g], [idx]) => [maxPoolGrad(op, g, idx, inShape)], [saved]);
+  saved.dispose();
+}
+
 function run(op: string, input: Tensor, rank: number, window: WindowArgs, returnIndicesArg: unknown, torchPadRule: boolean): Tensor | [Tensor, Tensor] {
   const grad = needsGrad(input);
-  let indices: Tensor | null = null;
-  const result = noGrad(() => {
+  const outputs = noGrad(() => {
     const b = batchInput(op, input, rank);
     try {
       const returnIndices = checkReturnIndices(op, returnIndicesArg, input.shape);
@@ -59,32 +92,14 @@ function run(op: string, input: Tensor, rank: number, window: WindowArgs, return
       const pads = torchPadRule ? checkHalfKernelPadding(op, input.shape, window.kernelSize, (window.pads as SizeN | undefined) ?? 0, rank) : window.pads;
       const g = resolveWindow(op, b.x.shape, { ...window, pads }, input.shape);
       const impl = b.x.impl;
-      // Backward routes the gradient by the indices, so they are computed whenever the op records.
       const res = impl.maxPool(b.x, g, returnIndices || grad);
-      const shape = [b.x.shape[0], b.x.shape[1], ...g.outShape];
-      const out = unbatch(wrap(impl, res.output, shape, "float32"), b);
-      if (res.indices === null) return out;
-      const idx = wrap(impl, res.indices, shape, "int32");
-      if (grad) indices = idx;
-      if (!returnIndices) {
-        // A backend may compute indices it was not asked for; they must not outlive the call.
-        if (!grad) idx.dispose();
-        return out;
-      }
-      const unbatched = b.unbatched ? idx.reshape(idx.shape.slice(1)) : idx.reshape(idx.shape);
-      if (!grad) idx.dispose();
-      return [out, unbatched] as [Tensor, Tensor];
+      return maxPoolOutputs(impl, res, [b.x.shape[0], b.x.shape[1], ...g.outShape], b, returnIndices, grad);
     } finally {
       releaseBatched(b);
     }
   });
-  if (indices !== null) {
-    const idx: Tensor = indices;
-    const inShape = input.shape;
-    record(`${op}Backward`, [input], [Array.isArray(result) ? result[0] : result], ([g], [saved]) => [maxPoolGrad(op, g, saved, inShape)], [idx]);
-    idx.dispose();
-  }
-  return result;
+  recordMaxPool(op, input, outputs);
+  return outputs.result;
 }
 
 function makeMaxPool<S extends SizeN>(op: string, rank: number): MaxPoolFn<S> {

@@ -1,7 +1,7 @@
-import { type Size1, type Size2, type Size3, type SizeN, NON_NEGATIVE, POSITIVE, assertTensor, batchInput, expandInts, optionsOf, releaseBatched, unbatch } from "../args.js";
+import { type Size1, type Size2, type Size3, type SizeN, NON_NEGATIVE, POSITIVE, assertTensor, batchInput, checkElementCount, expandInts, optionsOf, releaseBatched, unbatch } from "../args.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import { maxUnpoolOutputSize } from "../pool-output-size.js";
-import type { Tensor } from "../tensor.js";
+import { type Tensor, sizeOf } from "../tensor.js";
 import { backendOf, gradKernels, needsGrad, noGrad, record, wrap } from "./kernel-call.js";
 
 export interface MaxUnpoolOptions<S extends SizeN = SizeN> {
@@ -88,7 +88,8 @@ function forward(
     if (out.some((v) => v < 1)) {
       throw new ShapeError(`${op}: output size ${fmt(out)} is too small (input shape ${fmt(shape)}, kernelSize ${fmt(kernel)}, stride ${fmt(stride)}, padding ${fmt(padding)})`);
     }
-    const plane = out.reduce((a, v) => a * v, 1);
+    checkElementCount(op, "output", [b.x.shape[0], b.x.shape[1], ...out], ` (kernelSize ${fmt(kernel)}, stride ${fmt(stride)}, padding ${fmt(padding)}, input shape ${fmt(shape)})`);
+    const plane = sizeOf(out);
     // Indices are data; checking them needs a read, but an out-of-range index must never write out of bounds.
     const idx = indices.dataSync();
     for (let i = 0; i < idx.length; i++) {

@@ -2,7 +2,7 @@
  * `pad` with F.pad's semantics, and the checked N-d padding step the convolutions use for their
  * non-zero padding modes (as nn.ConvNd pads with F.pad before a zero-padded convolution).
  */
-import { assertTensor } from "../args.js";
+import { assertTensor, checkElementCount } from "../args.js";
 import type { PadMode } from "../backend.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
@@ -67,6 +67,7 @@ export function paddedShape(op: string, what: string, shape: readonly number[], 
       }
     }
   }
+  checkElementCount(op, "output", outShape, `; ${given}`);
   return outShape;
 }
 

@@ -2,7 +2,7 @@
  * Resolves sliding-window pooling arguments (kernel, stride, pads, dilation, ceil mode) to the explicit
  * geometry kernels receive, with the checks every pooling op shares.
  */
-import { type SizeN, NON_NEGATIVE, POSITIVE, expandInts } from "../args.js";
+import { type SizeN, NON_NEGATIVE, POSITIVE, checkElementCount, expandInts } from "../args.js";
 import type { PoolGeometry } from "../backend.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import { effectiveKernel, poolOutputSize } from "../pool-output-size.js";
@@ -70,6 +70,7 @@ export function resolveWindow(op: string, batchedShape: readonly number[], args:
       `${op}: output size ${fmt(outShape)} is too small: kernelSize ${fmt(kernel)} (dilation ${fmt(dilation)}) is larger than the padded input ${fmt(spatial.map((n, i) => n + begin[i] + end[i]))}; input shape ${fmt(shape)}, stride ${fmt(stride)}, padding ${fmt(begin.map((b, j) => (b === end[j] ? b : [b, end[j]])))}`,
     );
   }
+  checkElementCount(op, "output", [...batchedShape.slice(0, 2), ...outShape], `; input shape ${fmt(shape)}`);
   return { kernel, stride, dilation, padBegin: begin, padEnd: end, outShape };
 }
 

@@ -6,17 +6,13 @@
 import type { CompareOp } from "../backend.js";
 import { fromData } from "../create.js";
 import type { DType } from "../dtype.js";
-import type { Tensor } from "../tensor.js";
+import { type Tensor, sameShape, sizeOf } from "../tensor.js";
 import { broadcastShapes, withRank } from "./dims.js";
 import { gradKernels, wrap } from "./kernel-call.js";
 import { sum } from "./reduce.js";
 
 function scalarOn(like: Tensor, v: number, dtype: DType): Tensor {
   return fromData(dtype === "int32" ? Int32Array.of(v) : Float32Array.of(v), [], dtype, like.impl);
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** float32 mask of `a op b` (broadcasting; a number takes `a`'s dtype). */
@@ -58,7 +54,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
 
 /** Zeros of `shape` on `like`'s backend. */
 export function zerosOn(like: Tensor, shape: readonly number[]): Tensor {
-  return fromData(new Float32Array(shape.reduce((n, d) => n * d, 1)), shape, "float32", like.impl);
+  return fromData(new Float32Array(sizeOf(shape)), shape, "float32", like.impl);
 }
 
 /** `g` broadcast to `shape` (torch's `expand`, as a copy); `g` itself when it already has that shape. */

@@ -1,7 +1,7 @@
 /** Channel and pixel rearrangements, composed in core from reshape + permute (torch's channel orders). */
 import { assertTensor } from "../args.js";
 import { ShapeError, fmt } from "../errors.js";
-import type { Tensor } from "../tensor.js";
+import { type Tensor, sizeOf } from "../tensor.js";
 import { checkInt } from "./dims.js";
 import { permute } from "./permute.js";
 
@@ -44,7 +44,7 @@ export function pixelShuffle(input: Tensor, upscaleFactor: number): Tensor {
   if (c % (r * r) !== 0) {
     throw new ShapeError(`pixelShuffle: channels (dim -3, ${c}) must be divisible by upscaleFactor² (${r}² = ${r * r}), got input shape ${fmt(input.shape)}`);
   }
-  const b = lead.reduce((p, d) => p * d, 1);
+  const b = sizeOf(lead);
   const oc = c / (r * r);
   return rearrange(input, [b, oc, r, r, h, w], [0, 1, 4, 2, 5, 3], [...lead, oc, h * r, w * r]);
 }
@@ -58,6 +58,6 @@ export function pixelUnshuffle(input: Tensor, downscaleFactor: number): Tensor {
   if (h % r !== 0 || w % r !== 0) {
     throw new ShapeError(`pixelUnshuffle: height (${h}) and width (${w}) must be divisible by downscaleFactor (${r}), got input shape ${fmt(input.shape)}`);
   }
-  const b = lead.reduce((p, d) => p * d, 1);
+  const b = sizeOf(lead);
   return rearrange(input, [b, c, h / r, r, w / r, r], [0, 1, 3, 5, 2, 4], [...lead, c * r * r, h / r, w / r]);
 }

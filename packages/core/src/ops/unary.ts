@@ -58,12 +58,18 @@ export function pow(x: Tensor, exponent: number): Tensor {
   return unary("pow", "pow", x, exponent, grads.pow);
 }
 
+/** A scalar operand; `unary`'s default would turn a missing one into 0. */
+function checkScalar(op: string, v: unknown): number {
+  if (typeof v !== "number") throw new ArgumentError(`${op}: scalar must be a number, got ${fmt(v)}`);
+  return v;
+}
+
 /** `x * scalar`. */
 export function mulScalar(x: Tensor, scalar: number): Tensor {
-  return unary("mulScalar", "mulScalar", x, scalar, grads.mulScalar);
+  return unary("mulScalar", "mulScalar", x, checkScalar("mulScalar", scalar), grads.mulScalar);
 }
 
 /** `x + scalar`. */
 export function addScalar(x: Tensor, scalar: number): Tensor {
-  return unary("addScalar", "addScalar", x, scalar, grads.addScalar);
+  return unary("addScalar", "addScalar", x, checkScalar("addScalar", scalar), grads.addScalar);
 }

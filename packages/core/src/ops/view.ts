@@ -1,7 +1,7 @@
 /** Shape-only ops: the data keeps its row-major order, so each is a reshape sharing storage. */
 import { assertTensor } from "../args.js";
 import { ArgumentError, fmt } from "../errors.js";
-import type { Tensor } from "../tensor.js";
+import { type Tensor, sizeOf } from "../tensor.js";
 import { normDim, normDims } from "./dims.js";
 
 /** Same data in a new shape (one entry may be -1), like torch.reshape. */
@@ -17,7 +17,7 @@ export function flatten(input: Tensor, startDim = 0, endDim = -1): Tensor {
   const e = normDim("flatten", "endDim", endDim, input.shape);
   if (s > e) throw new ArgumentError(`flatten: startDim (${startDim}, dim ${s}) must not come after endDim (${endDim}, dim ${e}) (input shape ${fmt(input.shape)})`);
   if (input.shape.length === 0) return input.reshape([1]);
-  const merged = input.shape.slice(s, e + 1).reduce((p, d) => p * d, 1);
+  const merged = sizeOf(input.shape.slice(s, e + 1));
   return input.reshape([...input.shape.slice(0, s), merged, ...input.shape.slice(e + 1)]);
 }
 

@@ -5,22 +5,22 @@
  * batch norm keeps tensors it creates during forward as its running statistics.
  */
 import { ArgumentError, type Tensor } from "@convkit/core";
-import type { TensorModule } from "../containers.js";
+import { type TensorModule, runChain } from "../containers.js";
 
 /** Runs `modules` in order on `input`, disposing every intermediate result (never `input` itself). */
 export function pipe(input: Tensor, ...modules: TensorModule[]): Tensor {
-  let x = input;
-  for (const m of modules) {
-    const y = m.forward(x);
-    if (x !== input && y !== x) x.dispose();
-    x = y;
-  }
-  return x;
+  return runChain(modules, input);
 }
 
-/** `f(x)`, then disposes `x` (an intermediate the caller owns) unless `f` returned it. */
+/** `f(x)`, then disposes `x` (an intermediate the caller owns) unless `f` returned it; also when `f` throws. */
 export function consume(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
-  const y = f(x);
+  let y: Tensor;
+  try {
+    y = f(x);
+  } catch (e) {
+    x.dispose();
+    throw e;
+  }
   if (y !== x) x.dispose();
   return y;
 }
