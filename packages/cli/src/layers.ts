@@ -8,6 +8,9 @@
  * append an entry to LAYER_KINDS.
  */
 import {
+  type AdaptivePoolOp,
+  type AdaptiveSizeN,
+  adaptivePoolOutputShape,
   batchShape,
   checkHalfKernelPadding,
   convMacs,
@@ -157,8 +160,8 @@ function slidingKind(name: string, fn: string, rank: number, padRule: PaddingRul
   return kind;
 }
 
-/** adaptive pools: the output size is given; `none` keeps that input size (PyTorch's None). */
-function adaptiveKind(name: string, fn: string, rank: number, module: string): LayerKind {
+/** adaptive pools: the output size is given; `none` keeps that input size (PyTorch's None). Range checks are core's. */
+function adaptiveKind(name: string, fn: AdaptivePoolOp, rank: number, module: string): LayerKind {
   const kind: LayerKind = {
     name,
     syntax: `${name}:SIZE`,
@@ -170,18 +173,16 @@ function adaptiveKind(name: string, fn: string, rank: number, module: string): L
       const text = value(spec, kind, "o");
       if (text === undefined) throw new UsageError(`shape: layer ${JSON.stringify(spec.text)} needs an output size (${kind.syntax})`);
       const parts = text.split("x").map((p) => p.trim().toLowerCase());
-      if (parts.some((p) => p !== "none" && !/^\d+$/.test(p)) || (parts.length !== 1 && parts.length !== rank) || parts.some((p) => p === "0")) {
+      if (parts.some((p) => p !== "none" && !/^\d+$/.test(p)) || (parts.length !== 1 && parts.length !== rank)) {
         throw new UsageError(
-          `shape: ${name} output size must be a positive integer or ${rank} of them (or none) joined by x, got ${JSON.stringify(text)} in layer ${JSON.stringify(spec.text)}`,
+          `shape: ${name} output size must be an integer or ${rank} of them (or none) joined by x, got ${JSON.stringify(text)} in layer ${JSON.stringify(spec.text)}`,
         );
       }
-      const sizes = parts.length === 1 ? new Array<string>(rank).fill(parts[0]) : parts;
+      // core's outputSize as the module would get it: one int for every dim, or per-dim entries (null: none)
+      const sizes = parts.map((p) => (p === "none" ? null : Number(p)));
+      const outputSize: AdaptiveSizeN = sizes.length === 1 ? (sizes[0] ?? new Array<null>(rank).fill(null)) : sizes;
       return {
-        outputShape(input) {
-          const b = batchShape(fn, input, rank);
-          const spatial = b.shape.slice(2).map((n, i) => (sizes[i] === "none" ? n : Number(sizes[i])));
-          return restore([b.shape[0], b.shape[1], ...spatial], b.unbatched);
-        },
+        outputShape: (input) => adaptivePoolOutputShape(fn, input, outputSize),
       };
     },
   };
@@ -264,8 +265,8 @@ export const LAYER_KINDS: readonly LayerKind[] = [
   ...[1, 2, 3].map((r) => slidingKind(`maxpool${r}d`, `maxPool${r}d`, r, "max", `nn.MaxPool${r}d`)),
   ...[1, 2, 3].map((r) => slidingKind(`avgpool${r}d`, `avgPool${r}d`, r, "avg", `nn.AvgPool${r}d`)),
   ...[1, 2].map((r) => slidingKind(`lppool${r}d`, `lpPool${r}d`, r, "none", `nn.LPPool${r}d (norm does not change the shape)`)),
-  ...[1, 2, 3].map((r) => adaptiveKind(`adaptivemaxpool${r}d`, `adaptiveMaxPool${r}d`, r, `nn.AdaptiveMaxPool${r}d`)),
-  ...[1, 2, 3].map((r) => adaptiveKind(`adaptiveavgpool${r}d`, `adaptiveAvgPool${r}d`, r, `nn.AdaptiveAvgPool${r}d`)),
+  ...([1, 2, 3] as const).map((r) => adaptiveKind(`adaptivemaxpool${r}d`, `adaptiveMaxPool${r}d`, r, `nn.AdaptiveMaxPool${r}d`)),
+  ...([1, 2, 3] as const).map((r) => adaptiveKind(`adaptiveavgpool${r}d`, `adaptiveAvgPool${r}d`, r, `nn.AdaptiveAvgPool${r}d`)),
 ];
 
 export function parseLayer(text: string): Layer {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { run } from "./run.js";
+import { expectRefused, run } from "./run.js";
 
 async function shapes(...argv: string[]): Promise<string[]> {
   const r = await run("shape", ...argv, "--json");
@@ -43,6 +43,27 @@ describe("convkit shape", () => {
     const r = await run("shape", "--input", "1x1x8x8", "maxpool2d:k=3,p=2");
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^convkit: maxPool2d: padding 2 must be at most half of kernelSize/);
+  });
+
+  it("adaptiveavgpool2d:100000 on a 3x3 input is refused with core's message, as adaptiveAvgPool2d refuses it", async () => {
+    const r = await run("shape", "--input", "1x1x3x3", "adaptiveavgpool2d:100000");
+    expectRefused(
+      r,
+      /^convkit: adaptiveAvgPool2d: the output plane of shape \[100000, 100000\] would hold 10000000000 elements, more than the 2147483647 a tensor can hold \(outputSize 100000, input shape \[1, 1, 3, 3\]\)$/,
+    );
+  });
+
+  it("adaptivemaxpool2d:0x4 is refused with core's outputSize message", async () => {
+    const r = await run("shape", "--input", "1x1x3x3", "adaptivemaxpool2d:0x4");
+    expectRefused(r, /adaptiveMaxPool2d: outputSize must hold positive integers or null, got \[0, 4\] \(input shape \[1, 1, 3, 3\]\)$/);
+  });
+
+  it("adaptiveavgpool2d:10 on a 3x3 input gives 10x10: like PyTorch, an output larger than the input is allowed", async () => {
+    expect(await shapes("--input", "2x3x3", "adaptiveavgpool2d:10", "adaptivemaxpool1d:5")).toEqual([
+      "input 2x3x3",
+      "adaptiveavgpool2d:10 2x10x10",
+      "adaptivemaxpool1d:5 2x10x5",
+    ]);
   });
 
   it("names the layer of a chain whose input is too small", async () => {

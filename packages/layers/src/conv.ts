@@ -17,6 +17,7 @@ import {
   type Tensor,
   checkOutputPadding,
   checkPaddingMode,
+  checkSamePaddingStride,
   conv1d,
   conv2d,
   conv3d,
@@ -86,9 +87,7 @@ export function layerPadding(op: string, padding: SizeN | string, rank: number, 
   if (padding !== "same" && padding !== "valid") {
     throw new ArgumentError(`${op}: padding must be an integer, a tuple of ${rank} integers, "same" or "valid", got ${show(padding)}`);
   }
-  if (padding === "same" && stride.some((s) => s !== 1)) {
-    throw new ArgumentError(`${op}: padding "same" is not supported for strided convolutions (as in PyTorch), got stride ${show(stride)}`);
-  }
+  if (padding === "same") checkSamePaddingStride(op, stride);
   return padding;
 }
 

@@ -226,7 +226,7 @@ describe("composites run the stages the tutorial describes", () => {
 
   test("composite options are checked with the composite's name", () => {
     expect(() => new FlattenedConv2d(3, 4, 3, { padding: "same", stride: 2 })).toThrow(
-      new ArgumentError('FlattenedConv2d: padding "same" is not supported for strided convolutions (as in PyTorch), got stride [2, 2]'),
+      new ArgumentError('FlattenedConv2d: padding "same" needs stride 1 in every dim (as in PyTorch), got stride [2, 2]'),
     );
     expect(() => new SpatiallySeparableConv2d(3, 4, 3, { padding: "full" as "same" })).toThrow(/SpatiallySeparableConv2d: padding must be/);
   });

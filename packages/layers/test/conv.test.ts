@@ -151,7 +151,7 @@ describe("constructor arguments are checked as nn.ConvNd checks them", () => {
 
   test("padding 'same' needs stride 1, and other strings are rejected", () => {
     expect(() => new Conv2d(3, 8, 3, { padding: "same", stride: 2 })).toThrow(
-      new ArgumentError('Conv2d: padding "same" is not supported for strided convolutions (as in PyTorch), got stride [2, 2]'),
+      new ArgumentError('Conv2d: padding "same" needs stride 1 in every dim (as in PyTorch), got stride [2, 2]'),
     );
     expect(() => new Conv1d(3, 8, 3, { padding: "full" as "same" })).toThrow(
       /Conv1d: padding must be an integer, a tuple of 1 integers, "same" or "valid", got "full"/,

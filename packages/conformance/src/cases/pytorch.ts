@@ -1,5 +1,5 @@
 /**
- * Cases from the committed PyTorch fixtures (`fixtures/*.json`, written by `tools/fixtures/generate.py`
+ * Cases from the committed PyTorch fixtures (`fixtures/*.json`, written by `tools/fixtures/generate_*.py`
  * with Debian's torch). A case calls the core op named `op` as `op(...inputs, ...args)`, or with its
  * `call` argument list when it has one. A case with `grad` also runs backward and compares gradients.
  */
@@ -40,11 +40,14 @@ export interface FixtureFile {
 
 export const FIXTURE_DIR = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 
+/** The tutorial's fixture (same case format), read by tutorial.ts as the suite's "tutorial" cases. */
+export const TUTORIAL_FIXTURE = "tutorial.json";
+
 type AnyOp = (...a: unknown[]) => core.Tensor | core.Tensor[];
 
 export function loadFixtureFiles(dir = FIXTURE_DIR): FixtureFile[] {
   return readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
+    .filter((f) => f.endsWith(".json") && f !== TUTORIAL_FIXTURE)
     .sort()
     .map((f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8")) as FixtureFile);
 }
@@ -78,26 +81,25 @@ function gradients(fc: FixtureCase, inputs: readonly core.Tensor[], outs: readon
   });
 }
 
+/** A fixture case as a conformance case: calls core's `fc.op` and expects `fc.outputs`. */
+export function fixtureCase(fc: FixtureCase, source: ConformanceCase["source"], id: string): ConformanceCase {
+  const fn = (core as unknown as Record<string, AnyOp>)[fc.op];
+  if (typeof fn !== "function") throw new Error(`fixture ${fc.id}: @convkit/core has no op ${fc.op}`);
+  return {
+    id,
+    source,
+    features: fc.features,
+    outputs: fc.outputs.map((o, i) => ({ name: `output ${i}`, expected: o, compare: fc.compare[i] ?? "close" })),
+    run: () => {
+      const inputs = fc.inputs.map(fromJson);
+      for (const i of fc.grad?.wrt ?? []) inputs[i].requiresGrad = true;
+      const r = fc.call ? fn(...(withInputs(fc.call, inputs) as unknown[])) : fn(...inputs, ...fc.args);
+      const outs = Array.isArray(r) ? r : [r];
+      return fc.grad ? [...outs, ...gradients(fc, inputs, outs, fc.grad)] : outs;
+    },
+  };
+}
+
 export function pytorchCases(): ConformanceCase[] {
-  const out: ConformanceCase[] = [];
-  for (const file of loadFixtureFiles()) {
-    for (const fc of file.cases) {
-      const fn = (core as unknown as Record<string, AnyOp>)[fc.op];
-      if (typeof fn !== "function") throw new Error(`fixture ${fc.id}: @convkit/core has no op ${fc.op}`);
-      out.push({
-        id: `pytorch/${fc.id}`,
-        source: "pytorch",
-        features: fc.features,
-        outputs: fc.outputs.map((o, i) => ({ name: `output ${i}`, expected: o, compare: fc.compare[i] ?? "close" })),
-        run: () => {
-          const inputs = fc.inputs.map(fromJson);
-          for (const i of fc.grad?.wrt ?? []) inputs[i].requiresGrad = true;
-          const r = fc.call ? fn(...(withInputs(fc.call, inputs) as unknown[])) : fn(...inputs, ...fc.args);
-          const outs = Array.isArray(r) ? r : [r];
-          return fc.grad ? [...outs, ...gradients(fc, inputs, outs, fc.grad)] : outs;
-        },
-      });
-    }
-  }
-  return out;
+  return loadFixtureFiles().flatMap((file) => file.cases.map((fc) => fixtureCase(fc, "pytorch", `pytorch/${fc.id}`)));
 }

@@ -1,4 +1,4 @@
-import { type Batched, assertTensor, batchInput, checkElementCount, optionsOf, releaseBatched, unbatch } from "../args.js";
+import { type Batched, assertTensor, batchInput, batchShape, checkElementCount, optionsOf, releaseBatched, unbatch } from "../args.js";
 import type { AdaptivePoolGeometry } from "../backend.js";
 import { ArgumentError, ShapeError, fmt } from "../errors.js";
 import { adaptiveWindows } from "../pool-output-size.js";
@@ -10,10 +10,27 @@ import { maxPoolOutputs, recordMaxPool } from "./max-pool.js";
 export type AdaptiveSize1 = number | readonly [number | null];
 export type AdaptiveSize2 = number | readonly [number | null, number | null];
 export type AdaptiveSize3 = number | readonly [number | null, number | null, number | null];
-type AdaptiveSize = number | readonly (number | null)[];
+/** Target size of any rank: an int for every dim, or one entry per dim (`null` keeps the input's size). */
+export type AdaptiveSizeN = number | readonly (number | null)[];
 
-function resolve(op: string, b: Batched, rank: number, outputSize: AdaptiveSize, original: readonly number[]): { g: AdaptivePoolGeometry; out: number[] } {
-  const spatial = b.x.shape.slice(2);
+/** The adaptive pooling ops, with their spatial rank. */
+const ADAPTIVE_POOL_RANKS = {
+  adaptiveAvgPool1d: 1,
+  adaptiveAvgPool2d: 2,
+  adaptiveAvgPool3d: 3,
+  adaptiveMaxPool1d: 1,
+  adaptiveMaxPool2d: 2,
+  adaptiveMaxPool3d: 3,
+} as const;
+
+export type AdaptivePoolOp = keyof typeof ADAPTIVE_POOL_RANKS;
+
+/**
+ * The output spatial sizes for `outputSize` on a batched `(N, C, ...spatial)` shape, with every check
+ * the ops make on it (`original`: the shape as given, for messages).
+ */
+function outputSizes(op: string, batched: readonly number[], rank: number, outputSize: AdaptiveSizeN, original: readonly number[]): number[] {
+  const spatial = batched.slice(2);
   let sizes: (number | null)[];
   if (typeof outputSize === "number") sizes = new Array(rank).fill(outputSize);
   else if (Array.isArray(outputSize) && outputSize.length === rank) sizes = [...outputSize];
@@ -27,13 +44,30 @@ function resolve(op: string, b: Batched, rank: number, outputSize: AdaptiveSize,
   });
   const at = ` (outputSize ${fmt(outputSize)}, input shape ${fmt(original)})`;
   checkElementCount(op, "output plane", out, at);
-  checkElementCount(op, "output", [b.x.shape[0], b.x.shape[1], ...out], at);
-  const windows = spatial.map((n, i) => adaptiveWindows(n, out[i]));
+  checkElementCount(op, "output", [batched[0], batched[1], ...out], at);
+  return out;
+}
+
+/**
+ * The shape `op(input, outputSize)` returns for an input of shape `inputShape`, or the error it throws
+ * (the same checks and messages), without tensors. Like PyTorch, an output larger than the input is
+ * allowed (windows then overlap); only sizes a tensor cannot hold are refused.
+ */
+export function adaptivePoolOutputShape(op: AdaptivePoolOp, inputShape: readonly number[], outputSize: AdaptiveSizeN): number[] {
+  const rank = ADAPTIVE_POOL_RANKS[op];
+  const b = batchShape(op, inputShape, rank);
+  const out = [b.shape[0], b.shape[1], ...outputSizes(op, b.shape, rank, outputSize, inputShape)];
+  return b.unbatched ? out.slice(1) : out;
+}
+
+function resolve(op: string, b: Batched, rank: number, outputSize: AdaptiveSizeN, original: readonly number[]): { g: AdaptivePoolGeometry; out: number[] } {
+  const out = outputSizes(op, b.x.shape, rank, outputSize, original);
+  const windows = b.x.shape.slice(2).map((n, i) => adaptiveWindows(n, out[i]));
   return { g: { start: windows.map((w) => w.start), end: windows.map((w) => w.end) }, out };
 }
 
 function avg(op: string, rank: number) {
-  return (input: Tensor, outputSize: AdaptiveSize): Tensor => {
+  return (input: Tensor, outputSize: AdaptiveSizeN): Tensor => {
     let geometry: AdaptivePoolGeometry | undefined;
     let batchedOut: number[] = [];
     let batchedIn: readonly number[] = [];
@@ -73,7 +107,7 @@ export interface AdaptiveMaxPoolFn<S> {
   (input: Tensor, outputSize: S, options?: AdaptiveMaxPoolOptions): Tensor | [Tensor, Tensor];
 }
 
-function max<S extends AdaptiveSize>(op: string, rank: number): AdaptiveMaxPoolFn<S> {
+function max<S extends AdaptiveSizeN>(op: string, rank: number): AdaptiveMaxPoolFn<S> {
   return ((input: Tensor, outputSize: S, options?: AdaptiveMaxPoolOptions) => {
     const grad = needsGrad(input);
     const outputs = noGrad(() => {

@@ -51,6 +51,18 @@ export function checkWeightShape(op: string, weightShape: readonly number[], ran
 }
 
 /**
+ * PyTorch's rule for `padding="same"`: stride 1 in every dim (`stride` expanded per dim). `inputShape`
+ * is named in the message when there is one (layers check this at construction).
+ */
+export function checkSamePaddingStride(op: string, stride: readonly number[], inputShape?: readonly number[]): void {
+  if (stride.some((s) => s !== 1)) {
+    throw new ArgumentError(
+      `${op}: padding "same" needs stride 1 in every dim (as in PyTorch), got stride ${fmt(stride)}${inputShape ? ` (input shape ${fmt(inputShape)})` : ""}`,
+    );
+  }
+}
+
+/**
  * PyTorch's rule for transposed convolutions: outputPadding is smaller than stride or dilation in every
  * dim. `inputShape` is named in the message when there is one (layers check this at construction).
  */
@@ -136,9 +148,7 @@ function resolvePadding(op: string, padding: ConvPadding, rank: number, kernel: 
   const p = padding.torch;
   if (p === "valid") return { begin: new Array<number>(rank).fill(0), end: new Array<number>(rank).fill(0) };
   if (p === "same") {
-    if (stride.some((s) => s !== 1)) {
-      throw new ArgumentError(`${op}: padding "same" needs stride 1 in every dim (as in PyTorch), got stride ${fmt(stride)} (input shape ${fmt(shape)})`);
-    }
+    checkSamePaddingStride(op, stride, shape);
     const pairs = kernel.map((k, i) => samePadding(shape[shape.length - rank + i], k, 1, dilation[i]));
     return { begin: pairs.map((q) => q[0]), end: pairs.map((q) => q[1]) };
   }
