@@ -18,6 +18,10 @@ const P_BLOCK = EXTRA + 1; // output positions per task (multiple of 8)
 const M_BLOCK = EXTRA + 2; // output channels per task (multiple of 4)
 const P_TASKS = EXTRA + 3;
 const M_TASKS = EXTRA + 4;
+// Non-zero: the whole im2col matrix (one block of all P positions, batch 1, one group) was packed at
+// this address by convPackTask, slice by slice ([slice k0][P / 8 panels][kc][8]), for tasks that split
+// only the output channels; they read it instead of each packing the same matrix again.
+const SHARED_B = EXTRA + 5;
 
 /**
  * Gathers rows [k0, k0 + kc) of the im2col matrix of one group's input (channel planes at xg) for output
@@ -128,13 +132,15 @@ export function convTask(p: usize, task: i32, tid: i32): void {
   const ldc = <usize>P << 2;
   const outg = out + (<usize>((n * Cout + mAbs) * P + p0) << 2);
   const line = paramPtr(p, SCRATCH) + <usize>tid * paramPtr(p, SCRATCH_STRIDE);
-  const panels = line + (<usize>(pBlock + 16) << 2);
+  const sharedB = paramPtr(p, SHARED_B);
+  let panels = line + (<usize>(pBlock + 16) << 2);
   const packedA = panels + (<usize>(kcMax * pBlock) << 2);
   const tile = packedA + (<usize>(kcMax * ((mBlock + 3) & ~3)) << 2);
   for (let k0 = 0; k0 < K; k0 += kcMax) {
     const kc = min(kcMax, K - k0);
     packRowsA(wg + (<usize>k0 << 2), aRow, mb, kc, packedA);
-    packIm2col(xg, inPlane, k0, kc, p0, nb, nbPad, line, panels);
+    if (sharedB != 0) panels = sharedB + (<usize>(k0 * nbPad) << 2);
+    else packIm2col(xg, inPlane, k0, kc, p0, nb, nbPad, line, panels);
     const mode = k0 > 0 ? MODE_ADD : bias != 0 ? MODE_BIAS : MODE_ZERO;
     const aPanel = <usize>kc << 4;
     for (let j = 0; j < nb; j += 8) {
@@ -151,4 +157,16 @@ export function convTask(p: usize, task: i32, tid: i32): void {
       }
     }
   }
+}
+
+/** Packs K slice `task` of the whole im2col matrix into the shared block (see SHARED_B). */
+export function convPackTask(p: usize, task: i32, tid: i32): void {
+  loadGeometry(p);
+  const kcMax = param(p, KC_MAX);
+  const K = param(p, C) * KD * KH * KW;
+  const P = OD * OH * OW;
+  const nbPad = (P + 7) & ~7;
+  const k0 = task * kcMax;
+  const line = paramPtr(p, SCRATCH) + <usize>tid * paramPtr(p, SCRATCH_STRIDE);
+  packIm2col(paramPtr(p, X), D * H * W, k0, min(kcMax, K - k0), 0, P, nbPad, line, paramPtr(p, SHARED_B) + (<usize>(k0 * nbPad) << 2));
 }

@@ -4,11 +4,13 @@
  * reduction's identity (-Infinity for max, 0 for sums), then reduces kernel columns along the buffer
  * with vector loads (strides 1 and 2) and no bounds tests. f32x4.max returns NaN when either operand
  * is NaN, which is PyTorch's propagation rule; padding (-Infinity) never wins over an input value.
+ * 2-d max pooling 2 or 3 wide at stride 2 over at most 3 rows runs max-pool-s2.ts instead.
  */
 import {
   D, DD, DH, DW, EXTRA, H, KD, KH, KW, OD, OH, OUT, OW, PD, PH, PW, SCRATCH, SCRATCH_STRIDE, SD, SH, SW, W, X,
   loadGeometry, param, paramPtr,
 } from "./params";
+import { maxPoolS2Rows } from "./max-pool-s2";
 
 const ROWS_PER_TASK = EXTRA;
 const ROW_TASKS = EXTRA + 1;
@@ -19,6 +21,7 @@ const DIV_W = EXTRA + 5;
 const HAS_OVERRIDE = EXTRA + 6;
 const OVERRIDE = EXTRA + 7; // f32 bits
 const ROW_LENGTH = EXTRA + 8; // padded row buffer length (floats)
+const MAX_S2 = EXTRA + 9; // 1: 2-d max pooling 2 or 3 wide at stride 2, at most 3 rows (max-pool-s2.ts)
 
 /**
  * a (op) b. For max, `exact` uses f32x4.max (NaN-propagating, several instructions on x64); otherwise
@@ -177,6 +180,11 @@ export function poolTask(p: usize, task: i32, tid: i32): void {
   const inPlane = D * H * W;
   const xPlane = x + (<usize>(plane * inPlane) << 2);
   const buf = paramPtr(p, SCRATCH) + <usize>tid * paramPtr(p, SCRATCH_STRIDE);
+  if (param(p, MAX_S2) != 0) {
+    const r = rt * rowsPerTask;
+    maxPoolS2Rows(xPlane, out + (<usize>(plane * OH * OW) << 2), r, min(r + rowsPerTask, OH));
+    return;
+  }
   const identity: f32 = avg ? 0 : -Infinity;
   const id4 = f32x4.splat(identity);
   // The padding cells of the row buffer never change; only [PW, PW + W) is rewritten per output row.

@@ -112,14 +112,22 @@ export class CpuBackend implements Backend, AutogradKernels {
 
   unary(x: KernelTensor, op: UnaryOp, alpha: number): DataHandle {
     const src = this.f32(x);
-    const out = new Float32Array(src.length);
+    const out = this.floats(src.length);
     unary(src, op, alpha, out);
     return this.own(out);
   }
 
   // Tensor plumbing: thin wrappers over kernels/{binary,layout,reduce,matmul,im2col}.ts.
   private alloc(dtype: DType, size: number): TypedArray {
-    return dtype === "int32" ? new Int32Array(size) : new Float32Array(size);
+    return dtype === "int32" ? new Int32Array(size) : this.floats(size);
+  }
+
+  /**
+   * A zero-filled float32 array for a kernel's output. The SIMD backend overrides it to place large
+   * arrays in the kernels' linear memory, so the next SIMD kernel reads them without a copy.
+   */
+  protected floats(size: number): Float32Array {
+    return new Float32Array(size);
   }
 
   binary(a: KernelTensor, b: KernelTensor, op: BinaryOp, outShape: readonly number[]): DataHandle {
@@ -161,27 +169,27 @@ export class CpuBackend implements Backend, AutogradKernels {
   }
 
   softmax(x: KernelTensor, axis: number, log: boolean): DataHandle {
-    const out = new Float32Array(prod(x.shape));
+    const out = this.floats(prod(x.shape));
     softmax(this.f32(x), splitAt(x.shape, axis), log, out);
     return this.own(out);
   }
 
   matmul(a: KernelTensor, b: KernelTensor, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataHandle {
-    const out = new Float32Array(prod(outShape));
+    const out = this.floats(prod(outShape));
     matmul(this.f32(a), a.shape, this.f32(b), b.shape, transposeA, transposeB, outShape, out);
     return this.own(out);
   }
 
   unfold(x: KernelTensor, g: Im2ColGeometry): DataHandle {
     const planes = x.shape[0] * x.shape[1];
-    const out = new Float32Array(planes * prod(g.kernel) * prod(g.blocks));
+    const out = this.floats(planes * prod(g.kernel) * prod(g.blocks));
     unfold2d(this.f32(x), planes, g, out);
     return this.own(out);
   }
 
   fold(x: KernelTensor, g: Im2ColGeometry): DataHandle {
     const planes = x.shape[0] * (x.shape[1] / prod(g.kernel));
-    const out = new Float32Array(planes * prod(g.image));
+    const out = this.floats(planes * prod(g.image));
     fold2d(this.f32(x), planes, g, out);
     return this.own(out);
   }
@@ -189,7 +197,7 @@ export class CpuBackend implements Backend, AutogradKernels {
   maxPool(x: KernelTensor, g: PoolGeometry, withIndices: boolean): MaxPoolResult {
     const planes = x.shape[0] * x.shape[1];
     const size = planes * prod(g.outShape);
-    const out = new Float32Array(size);
+    const out = this.floats(size);
     const idx = withIndices ? new Int32Array(size) : null;
     maxPool3(this.f32(x), planes, lift3(x.shape.slice(2), g), out, idx);
     return { output: this.own(out), indices: idx ? this.own(idx) : null };
@@ -197,7 +205,7 @@ export class CpuBackend implements Backend, AutogradKernels {
 
   avgPool(x: KernelTensor, g: AvgPoolGeometry): DataHandle {
     const planes = x.shape[0] * x.shape[1];
-    const out = new Float32Array(planes * prod(g.outShape));
+    const out = this.floats(planes * prod(g.outShape));
     avgPool3(this.f32(x), planes, lift3(x.shape.slice(2), g), g.countIncludePad, g.divisorOverride, out);
     return this.own(out);
   }
@@ -205,7 +213,7 @@ export class CpuBackend implements Backend, AutogradKernels {
   adaptiveMaxPool(x: KernelTensor, g: AdaptivePoolGeometry, withIndices: boolean): MaxPoolResult {
     const planes = x.shape[0] * x.shape[1];
     const size = planes * prod(g.start.map((s) => s.length));
-    const out = new Float32Array(size);
+    const out = this.floats(size);
     const idx = withIndices ? new Int32Array(size) : null;
     adaptivePool3(this.f32(x), planes, liftSizes(x.shape.slice(2)), liftWindows(g.start, 0), liftWindows(g.end, 1), "max", out, idx);
     return { output: this.own(out), indices: idx ? this.own(idx) : null };
@@ -213,7 +221,7 @@ export class CpuBackend implements Backend, AutogradKernels {
 
   adaptiveAvgPool(x: KernelTensor, g: AdaptivePoolGeometry): DataHandle {
     const planes = x.shape[0] * x.shape[1];
-    const out = new Float32Array(planes * prod(g.start.map((s) => s.length)));
+    const out = this.floats(planes * prod(g.start.map((s) => s.length)));
     adaptivePool3(this.f32(x), planes, liftSizes(x.shape.slice(2)), liftWindows(g.start, 0), liftWindows(g.end, 1), "avg", out, null);
     return this.own(out);
   }
@@ -222,7 +230,7 @@ export class CpuBackend implements Backend, AutogradKernels {
     const planes = x.shape[0] * x.shape[1];
     const inPlane = prod(x.shape.slice(2));
     const outPlane = prod(g.outShape);
-    const out = new Float32Array(planes * outPlane);
+    const out = this.floats(planes * outPlane);
     maxUnpool(this.f32(x), this.read(indices) as Int32Array, planes, inPlane, outPlane, out);
     return this.own(out);
   }
@@ -230,7 +238,7 @@ export class CpuBackend implements Backend, AutogradKernels {
   conv(x: KernelTensor, weight: KernelTensor, bias: KernelTensor | null, g: ConvGeometry): DataHandle {
     const [N, C] = x.shape;
     const M = weight.shape[0];
-    const out = new Float32Array(N * M * prod(g.outShape));
+    const out = this.floats(N * M * prod(g.outShape));
     const geom = lift3(x.shape.slice(2), { ...g, kernel: weight.shape.slice(2) });
     conv3(this.f32(x), this.f32(weight), bias ? this.f32(bias) : null, N, C, M, g.groups, geom, out);
     return this.own(out);
@@ -239,7 +247,7 @@ export class CpuBackend implements Backend, AutogradKernels {
   convTranspose(x: KernelTensor, weight: KernelTensor, bias: KernelTensor | null, g: ConvTransposeGeometry): DataHandle {
     const [N, C] = x.shape;
     const M = weight.shape[1] * g.groups;
-    const out = new Float32Array(N * M * prod(g.outShape));
+    const out = this.floats(N * M * prod(g.outShape));
     const geom = lift3(x.shape.slice(2), { ...g, kernel: weight.shape.slice(2) });
     convTranspose3(this.f32(x), this.f32(weight), bias ? this.f32(bias) : null, N, C, M, g.groups, geom, out);
     return this.own(out);
@@ -247,14 +255,14 @@ export class CpuBackend implements Backend, AutogradKernels {
 
   pad(x: KernelTensor, padBegin: readonly number[], padEnd: readonly number[], mode: PadMode, value: number): DataHandle {
     const size = prod(x.shape.map((n, i) => n + padBegin[i] + padEnd[i]));
-    const out = x.dtype === "int32" ? new Int32Array(size) : new Float32Array(size);
+    const out = this.alloc(x.dtype, size);
     pad(this.read(x), x.shape, padBegin, padEnd, mode, value, out);
     return this.own(out);
   }
 
   // Autograd kernels: thin wrappers over kernels/{select,scatter,avg-pool,adaptive-pool,pad,conv-weight-grad}.ts.
   compare(a: KernelTensor, b: KernelTensor, op: CompareOp, outShape: readonly number[]): DataHandle {
-    const out = new Float32Array(prod(outShape));
+    const out = this.floats(prod(outShape));
     compare(this.read(a), a.shape, this.read(b), b.shape, op, outShape, out);
     return this.own(out);
   }
@@ -268,7 +276,7 @@ export class CpuBackend implements Backend, AutogradKernels {
   scatterAdd(src: KernelTensor, indices: KernelTensor, outSpatial: readonly number[]): DataHandle {
     const planes = src.shape[0] * src.shape[1];
     const outPlane = prod(outSpatial);
-    const out = new Float32Array(planes * outPlane);
+    const out = this.floats(planes * outPlane);
     scatterAdd(this.f32(src), this.read(indices) as Int32Array, planes, prod(src.shape.slice(2)), outPlane, out);
     return this.own(out);
   }
@@ -276,27 +284,27 @@ export class CpuBackend implements Backend, AutogradKernels {
   gather(src: KernelTensor, indices: KernelTensor): DataHandle {
     const planes = indices.shape[0] * indices.shape[1];
     const idxPlane = prod(indices.shape.slice(2));
-    const out = new Float32Array(planes * idxPlane);
+    const out = this.floats(planes * idxPlane);
     gather(this.f32(src), this.read(indices) as Int32Array, planes, prod(src.shape.slice(2)), idxPlane, out);
     return this.own(out);
   }
 
   avgPoolBackward(dy: KernelTensor, g: AvgPoolGeometry, inSpatial: readonly number[]): DataHandle {
     const planes = dy.shape[0] * dy.shape[1];
-    const out = new Float32Array(planes * prod(inSpatial));
+    const out = this.floats(planes * prod(inSpatial));
     avgPoolBackward3(this.f32(dy), planes, lift3(inSpatial, g), g.countIncludePad, g.divisorOverride, out);
     return this.own(out);
   }
 
   adaptiveAvgPoolBackward(dy: KernelTensor, g: AdaptivePoolGeometry, inSpatial: readonly number[]): DataHandle {
     const planes = dy.shape[0] * dy.shape[1];
-    const out = new Float32Array(planes * prod(inSpatial));
+    const out = this.floats(planes * prod(inSpatial));
     adaptiveAvgPoolBackward3(this.f32(dy), planes, liftSizes(inSpatial), liftWindows(g.start, 0), liftWindows(g.end, 1), out);
     return this.own(out);
   }
 
   padBackward(dy: KernelTensor, inShape: readonly number[], padBegin: readonly number[], padEnd: readonly number[], mode: AccumulatingPadMode): DataHandle {
-    const out = new Float32Array(prod(inShape));
+    const out = this.floats(prod(inShape));
     padBackward(this.f32(dy), inShape, padBegin, padEnd, mode, out);
     return this.own(out);
   }
@@ -304,7 +312,7 @@ export class CpuBackend implements Backend, AutogradKernels {
   convBackwardWeight(x: KernelTensor, dy: KernelTensor, g: ConvGeometry, kernel: readonly number[]): DataHandle {
     const [N, C] = x.shape;
     const M = dy.shape[1];
-    const out = new Float32Array(M * (C / g.groups) * prod(kernel));
+    const out = this.floats(M * (C / g.groups) * prod(kernel));
     convWeightGrad3(this.f32(x), this.f32(dy), N, C, M, g.groups, lift3(x.shape.slice(2), { ...g, kernel }), out);
     return this.own(out);
   }

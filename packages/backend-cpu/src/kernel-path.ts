@@ -14,6 +14,11 @@ export interface CpuKernelPath {
   readonly sharedMemory: boolean;
   /** Worker threads started and ready (they start on the first job large enough to split). */
   readonly workersReady: number;
+  /**
+   * Bytes of WebAssembly linear memory reserved (tensors stored there and the kernels' reused scratch;
+   * it grows on demand and is never returned); 0 without SIMD.
+   */
+  readonly memoryBytes: number;
   /** Why SIMD or threads are unavailable, when they are. */
   readonly reason?: string;
 }
@@ -61,12 +66,12 @@ export function setParallelThreshold(work: number): void {
 export function cpuKernelPath(): CpuKernelPath {
   const rt = configuredRuntime();
   if (rt === null) {
-    return { simd: false, threads: 1, sharedMemory: false, workersReady: 0, reason: runtimeFailure() || "WebAssembly SIMD is unavailable" };
+    return { simd: false, threads: 1, sharedMemory: false, workersReady: 0, memoryBytes: 0, reason: runtimeFailure() || "WebAssembly SIMD is unavailable" };
   }
   const reason = !rt.shared
     ? "no SharedArrayBuffer (cross-origin isolation in browsers): SIMD on the calling thread only"
     : !rt.workersAvailable
       ? "worker threads are unavailable here: SIMD on the calling thread only"
       : undefined;
-  return { simd: true, threads: rt.numThreads, sharedMemory: rt.shared, workersReady: rt.workersReady, ...(reason ? { reason } : {}) };
+  return { simd: true, threads: rt.numThreads, sharedMemory: rt.shared, workersReady: rt.workersReady, memoryBytes: rt.arena.bytesReserved, ...(reason ? { reason } : {}) };
 }

@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: convkit's backends next to TensorFlow.js and onnxruntime-node on workloads W1-W9.
  *
- *   pnpm bench [--quick] [--only W1,W6] [--engines convkit-cpu,ort-1t] [--isolate | --in-process] [--default-malloc] [--out DIR]
+ *   pnpm bench [--quick] [--memory] [--only W1,W6] [--engines convkit-cpu,ort-1t] [--isolate | --in-process] [--default-malloc] [--out DIR]
  *
  * The parent process orchestrates and reports; the engines run in one child process (started with the
  * malloc settings below), or with --isolate in a fresh child per verification and per timed cell.
@@ -14,14 +14,15 @@ import { ENGINES, REFERENCE_ENGINE, selectEngines } from "./engines/index.js";
 import type { EngineSpec } from "./engines/types.js";
 import { FULL_TIMING, QUICK_TIMING, type TimingOptions } from "./measure.js";
 import { prepareModelFiles } from "./model-files.js";
-import { type BenchResults, type Cell, type Isolation, type Ratio, type WorkloadSummary, cellText, formatMs, mismatchDetail, renderMarkdown } from "./report.js";
+import { type BenchResults, type Cell, type Isolation, type MemoryCell, type Ratio, type WorkloadSummary, cellText, formatMs, memoryText, mismatchDetail, renderMarkdown } from "./report.js";
 import { systemInfo } from "./system.js";
-import { type EngineOutcome, type Task, type TaskResult, type TimeResult, type VerifyResult, errorText, runTask } from "./tasks.js";
+import { type EngineOutcome, type MemoryResult, type Task, type TaskResult, type TimeResult, type VerifyResult, errorText, runTask } from "./tasks.js";
 import { CHILD_FLAG, ChildWorker, childMain } from "./worker.js";
 import { WORKLOADS, type Workload, flops, ioBytes, isConvLike, selectWorkloads } from "./workloads.js";
 
 interface Options {
   quick: boolean;
+  memory: boolean;
   only: string[] | null;
   engines: string[] | null;
   isolation: Isolation;
@@ -29,8 +30,9 @@ interface Options {
   out: string;
 }
 
-const USAGE = `usage: pnpm bench [--quick] [--only W1,W6] [--engines ${ENGINES.map((e) => e.id).join(",")}] [--isolate | --in-process] [--default-malloc] [--out DIR]
+const USAGE = `usage: pnpm bench [--quick] [--memory] [--only W1,W6] [--engines ${ENGINES.map((e) => e.id).join(",")}] [--isolate | --in-process] [--default-malloc] [--out DIR]
   --quick           3 warm-up runs and 3 rounds of 3 runs instead of >= 5 / 3 x >= 10 (checks it works; numbers are rough)
+  --memory          also measure each timed cell's peak resident memory, in a fresh child process per cell
   --only            workloads to run (${WORKLOADS.map((w) => w.id).join(", ")})
   --engines         engines to time (convkit cpu is still run to verify the others)
   --isolate         a fresh child process for each workload's verification and for each timed engine x workload
@@ -49,7 +51,7 @@ function mallocSettings(env: NodeJS.ProcessEnv): Record<string, string> | null {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const opts: Options = { quick: false, only: null, engines: null, isolation: "one-child-process", defaultMalloc: false, out: resolve(dirname(process.argv[1]), "..", "bench-results") };
+  const opts: Options = { quick: false, memory: false, only: null, engines: null, isolation: "one-child-process", defaultMalloc: false, out: resolve(dirname(process.argv[1]), "..", "bench-results") };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = (): string => {
@@ -60,6 +62,9 @@ function parseArgs(argv: readonly string[]): Options {
     switch (flag) {
       case "--quick":
         opts.quick = true;
+        break;
+      case "--memory":
+        opts.memory = true;
         break;
       case "--only":
         opts.only = value().split(",");
@@ -182,6 +187,21 @@ async function timeCell(executor: Executor, task: Task): Promise<TimeResult> {
   }
 }
 
+/** Inference runs a --memory measurement takes the peak over (after one warm-up run). */
+const MEMORY_RUNS = { model: 5, op: 20 };
+
+/** A peak-memory measurement, always in a fresh child process (a process's RSS carries every earlier allocation). */
+async function measureMemory(env: NodeJS.ProcessEnv, w: Workload, engine: string): Promise<MemoryResult> {
+  const executor = new Executor("child-process-per-task", env);
+  try {
+    const r = await executor.run({ type: "memory", workload: w.id, engine, runs: w.kind === "model" ? MEMORY_RUNS.model : MEMORY_RUNS.op });
+    if (r.type === "memory") return r;
+    return { type: "memory", status: "error", message: r.type === "failed" ? r.message : `unexpected ${r.type} result` };
+  } catch (e) {
+    return { type: "memory", status: "error", message: errorText(e) };
+  }
+}
+
 /** The cell of an engine whose verification did not pass, or null when it may be timed. */
 function untimedCell(w: Workload, engine: string, outcome: EngineOutcome | undefined): Cell | null {
   const base = { workload: w.id, engine, verification: outcome };
@@ -214,6 +234,7 @@ async function main(): Promise<void> {
   const system = systemInfo();
   const scratch = mkdtempSync(join(tmpdir(), "convkit-bench-"));
   const cells: Cell[] = [];
+  const memory: MemoryCell[] = [];
   const summaries: WorkloadSummary[] = [];
   const versions: Record<string, string> = {};
   const totalCells = workloads.length * engines.length;
@@ -250,6 +271,11 @@ async function main(): Promise<void> {
         cells.push(cell);
         const rounds = cell.timing ? ` (rounds ${cell.timing.roundMediansMs.map(formatMs).join(" / ")} ms)` : "";
         progress(`  [${cells.length}/${totalCells}, ${elapsed()}] ${engine.id.padEnd(12)} ${cellText(cell)}${rounds}`);
+        if (opts.memory && cell.status === "ok") {
+          const m: MemoryCell = { workload: w.id, engine: engine.id, result: await measureMemory(childEnv, w, engine.id) };
+          memory.push(m);
+          progress(`  ${"".padEnd(12)} ${engine.id.padEnd(12)} memory: ${memoryText(m.result)}`);
+        }
       }
     }
   } finally {
@@ -267,6 +293,7 @@ async function main(): Promise<void> {
     workloads: summaries,
     cells,
     ratios: ratiosOf(cells, engines),
+    ...(opts.memory ? { memory } : {}),
   };
   const markdown = renderMarkdown(results);
   mkdirSync(opts.out, { recursive: true });

@@ -2,7 +2,8 @@
 import { REFERENCE_ENGINE } from "./engines/index.js";
 import type { Timing, TimingOptions } from "./measure.js";
 import type { SystemInfo } from "./system.js";
-import type { EngineOutcome } from "./tasks.js";
+import { formatMB } from "./memory.js";
+import type { EngineOutcome, MemoryResult } from "./tasks.js";
 import type { Comparison } from "./verify.js";
 
 /** Where the engines ran: one child process for all (default), a fresh child per task, or the parent. */
@@ -31,6 +32,13 @@ export interface Ratio {
   readonly speedup: number;
 }
 
+/** A `--memory` measurement of one engine on one workload. */
+export interface MemoryCell {
+  readonly workload: string;
+  readonly engine: string;
+  readonly result: MemoryResult;
+}
+
 export interface WorkloadSummary {
   readonly id: string;
   readonly label: string;
@@ -56,6 +64,8 @@ export interface BenchResults {
   readonly workloads: readonly WorkloadSummary[];
   readonly cells: readonly Cell[];
   readonly ratios: readonly Ratio[];
+  /** Peak resident memory per cell, with `--memory`. */
+  readonly memory?: readonly MemoryCell[];
 }
 
 /** Spread of round medians above which a time is marked `~` (unstable). */
@@ -105,6 +115,16 @@ export function cellText(cell: Cell | undefined): string {
       return `${mark}${formatMs(t.medianMs)} ms${rate}`;
     }
   }
+}
+
+/** "peak 212 MB (+14 MB over the loaded model's 198 MB; model +52 MB over the engine alone)". */
+export function memoryText(r: MemoryResult | undefined): string {
+  if (!r) return "–";
+  if (r.status === "unavailable") return `n/a (${r.reason})`;
+  if (r.status === "error") return `**ERROR**: ${shortError(r.message)}`;
+  const during = r.peakIsLifetime ? "process peak" : "peak";
+  const text = `${during} ${formatMB(r.peak)} (inference +${formatMB(Math.max(0, r.peak - r.loaded))} over ${formatMB(r.loaded)} loaded; workload +${formatMB(Math.max(0, r.loaded - r.baseline))} over the engine alone)`;
+  return r.detail ? `${text}; ${r.detail}` : text;
 }
 
 export function mismatchDetail(c: Comparison): string {
@@ -191,6 +211,19 @@ export function renderMarkdown(r: BenchResults): string {
         const label = kc?.status === "ok" ? k : `${k}: ${cellText(kc)}`;
         lines.push(row([`${w.id}`, label, ...texts]));
       }
+    }
+  }
+
+  if (r.memory?.length) {
+    lines.push("", "## Peak memory (`--memory`: resident set size of a fresh child process per cell)", "");
+    lines.push(
+      "Each cell: the engine loaded (baseline), the workload prepared and run once (loaded: model built and weights in memory, or inputs uploaded), then the peak RSS over further runs (reset after loading, from /proc/self/status). Child processes run with the malloc settings above.",
+      "",
+    );
+    lines.push(row(["Workload", ...engines]));
+    lines.push(row(["---", ...engines.map(() => "--:")]));
+    for (const w of r.workloads) {
+      lines.push(row([w.id, ...engines.map((e) => memoryText(r.memory?.find((m) => m.workload === w.id && m.engine === e)?.result))]));
     }
   }
 

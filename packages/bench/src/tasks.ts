@@ -8,6 +8,7 @@ import { workloadData } from "./data.js";
 import { FALLBACK_REFERENCES, REFERENCE_ENGINE, findEngine } from "./engines/index.js";
 import type { EngineInstance, PreparedRun } from "./engines/types.js";
 import { type Timing, type TimingOptions, measure } from "./measure.js";
+import { collectGarbage, peakRssBytes, resetPeakRss, rssBytes } from "./memory.js";
 import { type Comparison, compareOutputs, toleranceFor } from "./verify.js";
 import { WORKLOADS, type Workload } from "./workloads.js";
 
@@ -27,7 +28,16 @@ export interface TimeTask {
   readonly refPath: string | null;
 }
 
-export type Task = VerifyTask | TimeTask;
+/** Peak memory of one engine on one workload (run in a fresh child process: see memory.ts). */
+export interface MemoryTask {
+  readonly type: "memory";
+  readonly workload: string;
+  readonly engine: string;
+  /** Inference runs whose peak is measured (after one warm-up run). */
+  readonly runs: number;
+}
+
+export type Task = VerifyTask | TimeTask | MemoryTask;
 
 export type EngineOutcome =
   | { readonly status: "reference" }
@@ -49,13 +59,32 @@ export type TimeResult =
   | { readonly type: "time"; readonly status: "unavailable"; readonly reason: string }
   | { readonly type: "time"; readonly status: "error"; readonly message: string };
 
+/**
+ * Resident memory (bytes) of the engine's child process: `baseline` once the engine is loaded, `loaded`
+ * once the workload is prepared (model built, weights loaded) and run once, `peak` the highest during
+ * the inference runs that follow (the whole process lifetime when `peakIsLifetime`, where the
+ * high-water mark cannot be reset), and the engine's own account of its memory where it gives one.
+ */
+export type MemoryResult =
+  | {
+      readonly type: "memory";
+      readonly status: "ok";
+      readonly baseline: number;
+      readonly loaded: number;
+      readonly peak: number;
+      readonly peakIsLifetime: boolean;
+      readonly detail: string | null;
+    }
+  | { readonly type: "memory"; readonly status: "unavailable"; readonly reason: string }
+  | { readonly type: "memory"; readonly status: "error"; readonly message: string };
+
 /** A task that threw instead of returning a result (reported by the child side of a worker). */
 export interface TaskFailure {
   readonly type: "failed";
   readonly message: string;
 }
 
-export type TaskResult = VerifyResult | TimeResult | TaskFailure;
+export type TaskResult = VerifyResult | TimeResult | MemoryResult | TaskFailure;
 
 const loaded = new Map<string, Promise<EngineInstance>>();
 
@@ -148,6 +177,28 @@ async function time(task: TimeTask): Promise<TimeResult> {
   }
 }
 
+async function memory(task: MemoryTask): Promise<MemoryResult> {
+  const w = workloadById(task.workload);
+  try {
+    const engine = await loadEngine(task.engine);
+    collectGarbage();
+    const baseline = rssBytes();
+    const result = await withPrepared(engine, w, async (run) => {
+      await run.run();
+      collectGarbage();
+      const loaded = rssBytes();
+      const reset = resetPeakRss();
+      for (let i = 0; i < task.runs; i++) await run.run();
+      return { loaded, peak: peakRssBytes(), peakIsLifetime: !reset, detail: engine.memoryDetail?.() ?? null };
+    });
+    if (isUnavailable(result)) return { type: "memory", status: "unavailable", reason: result.unavailable };
+    return { type: "memory", status: "ok", baseline, ...result };
+  } catch (e) {
+    return { type: "memory", status: "error", message: errorText(e) };
+  }
+}
+
 export function runTask(task: Task): Promise<TaskResult> {
-  return task.type === "verify" ? verify(task) : time(task);
+  if (task.type === "verify") return verify(task);
+  return task.type === "time" ? time(task) : memory(task);
 }

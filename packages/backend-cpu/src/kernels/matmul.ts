@@ -3,7 +3,7 @@
  * batch matrix, B block by block (kc x nc panels), with either operand read transposed through strides.
  */
 import { gemmBlock, kSliceSize, nBlockSize, packA, packRows, packedASize } from "./gemm.js";
-import { PACKED_A, PACKED_B, f64Scratch } from "./workspace.js";
+import { C_BLOCK, PACKED_A, PACKED_B, f64Scratch } from "./workspace.js";
 import { stridesOf } from "./strided.js";
 
 /**
@@ -23,10 +23,48 @@ function packStrided(src: Float32Array, off: number, ldk: number, ldj: number, k
   }
 }
 
+/**
+ * C[1, N] = A[1, K] * B[K, N] (a linear layer on one sample) without packing B, which for one row of A
+ * costs as much as the product. The same arithmetic as gemm: per K slice a float64 sum in k order,
+ * rounded to float32 into C after each slice.
+ */
+function gemv(a: Float32Array, aOff: number, aCol: number, b: Float32Array, bOff: number, bK: number, bN: number, K: number, N: number, c: Float32Array, cOff: number): void {
+  const kc0 = kSliceSize(K);
+  const acc = f64Scratch(C_BLOCK, N);
+  for (let k0 = 0; k0 < K; k0 += kc0) {
+    const k1 = Math.min(K, k0 + kc0);
+    if (bK === 1) {
+      // B's columns are contiguous (a transposed weight): one dot product per column.
+      for (let n = 0; n < N; n++) {
+        let s = 0;
+        let bi = (bOff + n * bN + k0) | 0;
+        for (let k = k0; k < k1; k++) {
+          s += a[(aOff + k * aCol) | 0] * b[bi];
+          bi = (bi + 1) | 0;
+        }
+        acc[n] = s;
+      }
+    } else {
+      acc.fill(0, 0, N);
+      for (let k = k0; k < k1; k++) {
+        const av = a[(aOff + k * aCol) | 0];
+        const row = (bOff + k * bK) | 0;
+        for (let n = 0; n < N; n++) acc[n] += av * b[(row + n * bN) | 0];
+      }
+    }
+    if (k0 === 0) for (let n = 0; n < N; n++) c[cOff + n] = acc[n];
+    else for (let n = 0; n < N; n++) c[cOff + n] += acc[n];
+  }
+}
+
 /** C[M, N] = A[M, K] * B[K, N] for one matrix pair, each operand given as (offset, row stride, column stride). */
 function gemm(a: Float32Array, aOff: number, aRow: number, aCol: number, packedAReady: boolean, b: Float32Array, bOff: number, bK: number, bN: number, M: number, K: number, N: number, c: Float32Array, cOff: number): void {
   if (K === 0) {
     c.fill(0, cOff, cOff + M * N);
+    return;
+  }
+  if (M === 1) {
+    gemv(a, aOff, aCol, b, bOff, bK, bN, K, N, c, cOff);
     return;
   }
   const pa = f64Scratch(PACKED_A, packedASize(M, K));

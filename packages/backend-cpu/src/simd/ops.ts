@@ -6,10 +6,8 @@
  */
 import type { Geometry3 } from "../kernels/lift.js";
 import type { WasmRuntime } from "./runtime.js";
-import {
-  BIAS, C, EXTRA, GROUPS, KERNEL_CONV, KERNEL_CONV_TRANSPOSE, KERNEL_DEPTHWISE, KERNEL_POOL, M, N, OUT, SCRATCH, SCRATCH_STRIDE, WEIGHT, X,
-  writeGeometry,
-} from "./params.js";
+import { Operands, setCommon } from "./operands.js";
+import { EXTRA, KERNEL_CONV, KERNEL_CONV_PACK, KERNEL_CONV_TRANSPOSE, KERNEL_DEPTHWISE, KERNEL_POOL, SCRATCH, SCRATCH_STRIDE, writeGeometry } from "./params.js";
 
 /** Longest K slice: a packed panel of 8 columns stays within 8 KB of L1. */
 const KC_MAX = 256;
@@ -18,6 +16,10 @@ const P_BLOCK_MAX = 256;
 const P_BLOCK_MIN = 64;
 /** Tasks per thread a job aims for, so dynamic claiming evens out uneven tasks and a busy core. */
 const TASKS_PER_THREAD = 4;
+/** Largest im2col matrix packed once for all of a convolution's tasks (see simdConv). */
+const SHARED_B_MAX_BYTES = 4 << 20;
+/** Tasks per thread when the packed im2col matrix is shared: tasks then cost no extra packing. */
+const SHARED_B_TASKS_PER_THREAD = 8;
 /** Float elements of a transposed conv's column block per thread (256 KB). */
 const COL_BLOCK_ELEMENTS = 65536;
 
@@ -28,57 +30,6 @@ function roundUp(n: number, m: number): number {
 /** Near-equal K slices of at most KC_MAX. */
 function sliceLength(K: number): number {
   return Math.ceil(K / Math.ceil(K / KC_MAX));
-}
-
-/** Operand placement for one call: arena offsets of inputs, staged copies freed by `finish`. */
-class Operands {
-  private readonly staged: number[] = [];
-  /** A staged output block and the array `finish` copies it to. */
-  private outAt = -1;
-  private out: Float32Array | null = null;
-  ok = true;
-
-  constructor(private readonly rt: WasmRuntime) {}
-
-  /** Byte offset of `a` in linear memory, copying it in when it lives elsewhere. */
-  input(a: Float32Array): number {
-    if (this.rt.owns(a)) return a.byteOffset;
-    const at = this.stage(a.byteLength);
-    if (at >= 0) this.rt.f32.set(a, at >> 2);
-    return at;
-  }
-
-  /** Byte offset to write `out` at: in place when it lives in the arena, else a staged block copied out by `finish`. */
-  output(out: Float32Array): number {
-    if (this.rt.owns(out)) return out.byteOffset;
-    this.outAt = this.stage(out.byteLength);
-    this.out = out;
-    return this.outAt;
-  }
-
-  private stage(bytes: number): number {
-    const at = this.rt.arena.alloc(bytes);
-    if (at < 0) this.ok = false;
-    else this.staged.push(at);
-    return at;
-  }
-
-  finish(): void {
-    if (this.out !== null && this.ok) this.out.set(this.rt.f32.subarray(this.outAt >> 2, (this.outAt >> 2) + this.out.length));
-    for (const at of this.staged) this.rt.arena.free(at);
-  }
-}
-
-function setCommon(p: Int32Array, x: number, w: number, bias: number, out: number, n: number, c: number, m: number, groups: number): void {
-  p.fill(0);
-  p[X] = x;
-  p[WEIGHT] = w;
-  p[BIAS] = bias;
-  p[OUT] = out;
-  p[N] = n;
-  p[C] = c;
-  p[M] = m;
-  p[GROUPS] = groups;
 }
 
 /** Convolution x [N, C, ...inS] * w [M, C / groups, ...k] (+ bias) into out [N, M, ...outS], groups with more than one input channel each. */
@@ -92,19 +43,29 @@ export function simdConv(rt: WasmRuntime, x: Float32Array, w: Float32Array, bias
   const kc = sliceLength(K);
   const outer = Nb * groups;
   const work = outer * Mg * K * P;
-  const maxThreads = rt.threadsFor(outer * Math.ceil(P / 8), work);
+  const maxThreads = rt.threadsFor(KERNEL_CONV, outer * Math.ceil(P / 8), work);
   const target = maxThreads > 1 ? TASKS_PER_THREAD * maxThreads : 1;
   let pBlock = Math.min(roundUp(P, 8), P_BLOCK_MAX);
   while (outer * Math.ceil(P / pBlock) < target && pBlock > P_BLOCK_MIN) pBlock = Math.max(P_BLOCK_MIN, roundUp(pBlock >> 1, 8));
   const pTasks = Math.ceil(P / pBlock);
   let mTasks = 1;
-  if (outer * pTasks < target) mTasks = Math.max(1, Math.min(Math.ceil(Mg / 16), Math.ceil(target / (outer * pTasks))));
+  // Few output positions (deep layers) split the output channels too. Then, for one image and group,
+  // the im2col matrix is packed once into a shared block that every task reads (a first job), instead
+  // of once per task, and tasks can be smaller.
+  const sharedBytes = K * roundUp(P, 8) * 4;
+  const shareB = outer * pTasks < target && outer === 1 && pTasks === 1 && sharedBytes <= SHARED_B_MAX_BYTES;
+  if (outer * pTasks < target) {
+    const wanted = shareB ? SHARED_B_TASKS_PER_THREAD * maxThreads : target;
+    mTasks = Math.max(1, Math.min(Math.ceil(Mg / 16), Math.ceil(wanted / (outer * pTasks))));
+  }
   const mBlock = roundUp(Math.ceil(Mg / mTasks), 4);
   mTasks = Math.ceil(Mg / mBlock);
   const tasks = outer * pTasks * mTasks;
   const threads = Math.min(maxThreads, tasks);
   const scratch = rt.threadScratch((pBlock + 16 + kc * pBlock + kc * mBlock + 32) * 4, threads);
   if (scratch === null) return false;
+  const sharedB = shareB && mTasks > 1 ? rt.sharedBlock(sharedBytes) : 0;
+  if (sharedB < 0) return false;
   const ops = new Operands(rt);
   const xp = ops.input(x);
   const wp = ops.input(w);
@@ -121,7 +82,8 @@ export function simdConv(rt: WasmRuntime, x: Float32Array, w: Float32Array, bias
     p[EXTRA + 2] = mBlock;
     p[EXTRA + 3] = pTasks;
     p[EXTRA + 4] = mTasks;
-    rt.run(KERNEL_CONV, tasks, threads);
+    p[EXTRA + 5] = sharedB;
+    rt.run(KERNEL_CONV, tasks, threads, sharedB > 0 ? { kernel: KERNEL_CONV_PACK, tasks: Math.ceil(K / kc) } : null);
   }
   ops.finish();
   return ops.ok;
@@ -135,11 +97,12 @@ export function simdDepthwise(rt: WasmRuntime, x: Float32Array, w: Float32Array,
   const KS = g.k[0] * g.k[1] * g.k[2];
   const planes = Nb * Cout;
   const work = planes * rows * OW * KS;
-  const [tasks, threads, rowsPerTask] = rowSplit(rt, planes, rows, work);
+  const [tasks, threads, rowsPerTask] = rowSplit(rt, KERNEL_DEPTHWISE, planes, rows, work);
   const rowLength = paddedRowLength(g);
-  // Cached input rows: a window of (KH - 1) * DH + 1 rows in 2-d; one buffer per kernel row in 3-d.
-  const slots = g.k[0] === 1 ? (g.k[1] - 1) * g.d[1] + 1 : g.k[0] * g.k[1];
-  const scratch = rt.threadScratch((slots + 1) * rowLength * 4 + slots * 4 + g.k[0] * g.k[1] * 4 + 64, threads);
+  // Cached input rows: the (KH - 1) * DH + 2 rows two consecutive output rows span in 2-d; one buffer
+  // per kernel row in 3-d. Then the zero row, the cache keys and two output rows' row pointers.
+  const slots = g.k[0] === 1 ? (g.k[1] - 1) * g.d[1] + 2 : g.k[0] * g.k[1];
+  const scratch = rt.threadScratch((slots + 1) * rowLength * 4 + slots * 4 + 2 * g.k[0] * g.k[1] * 4 + 64, threads);
   if (scratch === null) return false;
   const ops = new Operands(rt);
   const xp = ops.input(x);
@@ -172,8 +135,8 @@ function paddedRowLength(g: Geometry3): number {
 }
 
 /** Splits `planes` planes of `rows` output rows into tasks: [tasks, threads, rows per task]. */
-function rowSplit(rt: WasmRuntime, planes: number, rows: number, work: number): [number, number, number] {
-  const maxThreads = rt.threadsFor(planes * rows, work);
+function rowSplit(rt: WasmRuntime, kernel: number, planes: number, rows: number, work: number): [number, number, number] {
+  const maxThreads = rt.threadsFor(kernel, planes * rows, work);
   const target = maxThreads > 1 ? TASKS_PER_THREAD * maxThreads : 1;
   const rowTasks = Math.min(rows, Math.max(1, Math.ceil(target / planes)));
   const rowsPerTask = Math.ceil(rows / rowTasks);
@@ -202,8 +165,10 @@ export function simdPool(rt: WasmRuntime, x: Float32Array, out: Float32Array, pl
   if (planes === 0 || rows * OW === 0) return true;
   const KS = g.k[0] * g.k[1] * g.k[2];
   const work = planes * rows * OW * KS;
-  const [tasks, threads, rowsPerTask] = rowSplit(rt, planes, rows, work);
+  const [tasks, threads, rowsPerTask] = rowSplit(rt, KERNEL_POOL, planes, rows, work);
   const rowLength = paddedRowLength(g);
+  // 2-d max pooling 2 or 3 wide at stride 2 over at most 3 rows has its own kernel (assembly/max-pool-s2.ts).
+  const s2 = avg === null && g.inS[0] === 1 && g.outS[0] === 1 && g.k[0] === 1 && g.k[1] <= 3 && g.d[1] === 1 && g.s[2] === 2 && g.d[2] === 1 && (g.k[2] === 2 || g.k[2] === 3);
   const scratch = rt.threadScratch(rowLength * 4, threads);
   if (scratch === null) return false;
   let divAt = 0;
@@ -234,6 +199,7 @@ export function simdPool(rt: WasmRuntime, x: Float32Array, out: Float32Array, pl
     p[EXTRA + 6] = avg?.divisorOverride != null ? 1 : 0;
     rt.paramsF32[EXTRA + 7] = avg?.divisorOverride ?? 1;
     p[EXTRA + 8] = rowLength;
+    p[EXTRA + 9] = s2 ? 1 : 0;
     rt.run(KERNEL_POOL, tasks, threads);
   }
   ops.finish();
@@ -252,7 +218,7 @@ export function simdConvTranspose(rt: WasmRuntime, x: Float32Array, w: Float32Ar
   const kc = sliceLength(Cg);
   const outer = Nb * groups;
   const work = outer * Mg * KS * Cg * inPlane;
-  const maxThreads = rt.threadsFor(outer * Mg, work);
+  const maxThreads = rt.threadsFor(KERNEL_CONV_TRANSPOSE, outer * Mg, work);
   const target = maxThreads > 1 ? TASKS_PER_THREAD * maxThreads : 1;
   let ocTasks = Math.min(Mg, Math.max(1, Math.ceil(target / outer)));
   const ocBlock = Math.ceil(Mg / ocTasks);

@@ -5,6 +5,8 @@ export const KERNEL_CONV = 0;
 export const KERNEL_CONV_TRANSPOSE = 1;
 export const KERNEL_DEPTHWISE = 2;
 export const KERNEL_POOL = 3;
+export const KERNEL_ELEMENTWISE = 4;
+export const KERNEL_CONV_PACK = 5;
 
 export const X = 0;
 export const WEIGHT = 1;

@@ -4,6 +4,7 @@
  * scratch in that memory, and the worker pool. Created lazily on first use; `null` when this
  * environment has no WebAssembly SIMD, in which case the CPU backend runs its TypeScript kernels.
  */
+import { ThreadPolicy } from "../threads/policy.js";
 import { WorkerPool } from "../threads/pool.js";
 import { Arena } from "./arena.js";
 import { KERNELS_WASM_PLAIN_BASE64, KERNELS_WASM_SHARED_BASE64 } from "./kernels-wasm.js";
@@ -54,8 +55,12 @@ export class WasmRuntime {
   private readonly pool: WorkerPool | null;
   private threads: number;
   parallelThreshold = DEFAULT_PARALLEL_THRESHOLD;
+  private readonly policy = new ThreadPolicy();
+  /** The shape threadsFor chose for and the job run() times next (see ThreadPolicy). */
+  private pendingShape: string | null = null;
   private readonly scratch = { at: -1, bytes: 0 };
   private readonly aux = { at: -1, bytes: 0 };
+  private readonly sharedB = { at: -1, bytes: 0 };
 
   constructor(
     api: WasmApi,
@@ -116,10 +121,18 @@ export class WasmRuntime {
     return this.shared && this.buffers.has(a.buffer);
   }
 
-  /** Threads to use for a job of `tasks` tasks and `work` units. */
-  threadsFor(tasks: number, work: number): number {
-    if (this.pool === null || tasks < 2 || work < this.parallelThreshold) return 1;
-    return Math.min(this.threads, tasks);
+  /**
+   * Threads to use for a job of `kernel` with `tasks` tasks and `work` units: 1 below the parallel
+   * threshold, else what the thread policy chose for this shape from its earlier runs (a threshold of
+   * 0 always splits). The job run() runs next is timed for the policy.
+   */
+  threadsFor(kernel: number, tasks: number, work: number): number {
+    this.pendingShape = null;
+    if (this.pool === null || this.threads < 2 || tasks < 2 || work < this.parallelThreshold) return 1;
+    if (this.parallelThreshold === 0) return Math.min(this.threads, tasks);
+    const shape = `${kernel}:${tasks}:${work}`;
+    this.pendingShape = shape;
+    return this.policy.threaded(shape) ? Math.min(this.threads, tasks) : 1;
   }
 
   /**
@@ -144,6 +157,11 @@ export class WasmRuntime {
     return this.reuse(this.aux, bytes);
   }
 
+  /** A reused block that every thread of a job reads (a convolution's packed im2col matrix); -1 when memory is exhausted. */
+  sharedBlock(bytes: number): number {
+    return this.reuse(this.sharedB, bytes);
+  }
+
   private reuse(block: { at: number; bytes: number }, bytes: number): number {
     if (block.bytes >= bytes) return block.at;
     if (block.at >= 0) this.arena.free(block.at);
@@ -155,15 +173,23 @@ export class WasmRuntime {
 
   /**
    * Runs tasks 0..tasks-1 of a kernel whose parameters are in the parameter block, on the calling thread
-   * alone when `threads` is 1, else across it and the workers (threadScratch started them).
+   * alone when `threads` is 1, else across it and the workers (threadScratch started them). A `first`
+   * job (same parameters) runs to completion before it.
    */
-  run(kernel: number, tasks: number, threads: number): void {
+  run(kernel: number, tasks: number, threads: number, first: { kernel: number; tasks: number } | null = null): void {
+    const shape = this.pendingShape;
+    this.pendingShape = null;
     if (tasks <= 0) return;
-    if (threads <= 1 || this.pool === null) {
-      this.exports.runTasks(kernel, PARAMS_AT, 0, tasks, 0);
-      return;
-    }
-    this.pool.run(kernel, PARAMS_AT, tasks);
+    const threaded = threads > 1 && this.pool !== null;
+    const t0 = shape === null ? 0 : performance.now();
+    if (first !== null) this.runJob(first.kernel, first.tasks, threaded);
+    this.runJob(kernel, tasks, threaded);
+    if (shape !== null) this.policy.record(shape, threaded, performance.now() - t0);
+  }
+
+  private runJob(kernel: number, tasks: number, threaded: boolean): void {
+    if (threaded) this.pool?.run(kernel, PARAMS_AT, tasks);
+    else this.exports.runTasks(kernel, PARAMS_AT, 0, tasks, 0);
   }
 }
 

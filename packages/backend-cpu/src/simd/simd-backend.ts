@@ -1,15 +1,17 @@
 /**
  * The CPU backend with the WebAssembly SIMD kernels (and worker threads when the memory is shared) for
- * convolution, transposed convolution, depthwise convolution, max pooling and average pooling; every
- * other op, and these ones whenever the SIMD path cannot run them (no SIMD, max pooling with indices,
- * exhausted linear memory), run the TypeScript kernels of CpuBackend.
+ * convolution, transposed convolution, depthwise convolution, max pooling, average pooling, float32
+ * binary ops and relu / relu6; every other op, and these ones whenever the SIMD path cannot run them
+ * (no SIMD, max pooling with indices, exhausted linear memory), run the TypeScript kernels of CpuBackend.
  *
  * With a shared memory, float32 tensors of at least ARENA_MIN_ELEMENTS live in the kernels' linear
- * memory, so kernels and workers read inputs and write outputs in place. They are freed when released,
+ * memory, the TypeScript kernels' outputs included, so kernels and workers read inputs and write
+ * outputs in place. They are freed when released,
  * or by a FinalizationRegistry when a tensor is garbage-collected without being disposed.
  */
 import type {
   AvgPoolGeometry,
+  BinaryOp,
   ConvGeometry,
   ConvTransposeGeometry,
   DType,
@@ -18,14 +20,18 @@ import type {
   MaxPoolResult,
   PoolGeometry,
   TypedArray,
+  UnaryOp,
 } from "@convkit/core";
 import { CpuBackend, type CpuHandle } from "../cpu-backend.js";
 import { lift3 } from "../kernels/lift.js";
+import { UNARY_CODES, type SimdUnaryOp, simdBinary, simdUnary } from "./elementwise.js";
 import { simdConv, simdConvTranspose, simdDepthwise, simdPool } from "./ops.js";
 import type { WasmRuntime } from "./runtime.js";
 
 /** Smaller float32 tensors stay in the JavaScript heap (staged into linear memory when a kernel reads them). */
 const ARENA_MIN_ELEMENTS = 1024;
+/** Smaller element-wise ops run in TypeScript: a kernel call costs more than the loop. */
+const ELEMENTWISE_MIN_ELEMENTS = 1024;
 
 function prod(a: readonly number[]): number {
   let n = 1;
@@ -55,6 +61,13 @@ export class SimdCpuBackend extends CpuBackend {
     const view = new Float32Array(this.rt.f32.buffer, at, size);
     this.finalizer.register(view, at, view);
     return view;
+  }
+
+  /** Zero-filled, for the TypeScript kernels' outputs (some accumulate into them). */
+  protected override floats(size: number): Float32Array {
+    const out = this.newF32(size);
+    if (this.rt.owns(out)) out.fill(0);
+    return out;
   }
 
   override upload(values: TypedArray, shape: readonly number[], dtype: DType): DataHandle {
@@ -103,6 +116,23 @@ export class SimdCpuBackend extends CpuBackend {
     if (ok) return this.adopt(out);
     this.drop(out);
     return super.convTranspose(x, weight, bias, g);
+  }
+
+  override binary(a: KernelTensor, b: KernelTensor, op: BinaryOp, outShape: readonly number[]): DataHandle {
+    if (a.dtype !== "float32" || prod(outShape) < ELEMENTWISE_MIN_ELEMENTS) return super.binary(a, b, op, outShape);
+    const out = this.newF32(prod(outShape));
+    if (simdBinary(this.rt, op, this.input(a), a.shape, this.input(b), b.shape, outShape, out)) return this.adopt(out);
+    this.drop(out);
+    return super.binary(a, b, op, outShape);
+  }
+
+  override unary(x: KernelTensor, op: UnaryOp, alpha: number): DataHandle {
+    const size = prod(x.shape);
+    if (!(op in UNARY_CODES) || size < ELEMENTWISE_MIN_ELEMENTS) return super.unary(x, op, alpha);
+    const out = this.newF32(size);
+    if (simdUnary(this.rt, op as SimdUnaryOp, this.input(x), out)) return this.adopt(out);
+    this.drop(out);
+    return super.unary(x, op, alpha);
   }
 
   override maxPool(x: KernelTensor, g: PoolGeometry, withIndices: boolean): MaxPoolResult {

@@ -5,6 +5,7 @@
 import type * as Core from "@convkit/core";
 import type { Tensor } from "@convkit/core";
 import type { WorkloadData } from "../data.js";
+import { formatMB } from "../memory.js";
 import type { Workload } from "../workloads.js";
 import { prepareConvkitModel } from "./convkit-model.js";
 import { type EngineInstance, type EngineSpec, type PrepareResult, unavailable } from "./types.js";
@@ -22,6 +23,13 @@ export interface ConvkitBackendEntry {
    * `data()` of the result (which includes the download). Synchronous backends leave this unset.
    */
   readonly awaitResult?: boolean;
+  /** The backend's own account of its memory, from its imported package (for `--memory`). */
+  readonly memoryDetail?: (backendPackage: unknown) => string | null;
+}
+
+function cpuMemoryDetail(pkg: unknown): string | null {
+  const path = (pkg as typeof import("@convkit/backend-cpu")).cpuKernelPath();
+  return path.simd ? `WebAssembly memory ${formatMB(path.memoryBytes)}` : null;
 }
 
 export const CONVKIT_BACKENDS: readonly ConvkitBackendEntry[] = [
@@ -30,6 +38,7 @@ export const CONVKIT_BACKENDS: readonly ConvkitBackendEntry[] = [
     backend: "cpu",
     description: "@convkit/backend-cpu (WebAssembly SIMD kernels on every core; TypeScript where SIMD is unavailable)",
     importBackend: () => import("@convkit/backend-cpu"),
+    memoryDetail: cpuMemoryDetail,
   },
   {
     id: "cpu-portable",
@@ -82,7 +91,12 @@ class ConvkitInstance implements EngineInstance {
     private readonly core: typeof Core,
     private readonly entry: ConvkitBackendEntry,
     readonly versions: Record<string, string>,
+    private readonly backendPackage: unknown,
   ) {}
+
+  memoryDetail(): string | null {
+    return this.entry.memoryDetail?.(this.backendPackage) ?? null;
+  }
 
   async prepare(w: Workload, data: WorkloadData): Promise<PrepareResult> {
     const { core, entry } = this;
@@ -131,9 +145,9 @@ export function convkitEngine(entry: ConvkitBackendEntry): EngineSpec {
     description: `convkit "${entry.backend}": ${entry.description}`,
     async load() {
       const core = await import("@convkit/core");
-      await entry.importBackend();
+      const backendPackage = await entry.importBackend();
       await core.setBackend(entry.backend);
-      return new ConvkitInstance(core, entry, {});
+      return new ConvkitInstance(core, entry, {}, backendPackage);
     },
   };
 }

@@ -20,6 +20,8 @@ export interface EngineInstance {
   /** Versions of what was loaded, for the report header. */
   readonly versions: Readonly<Record<string, string>>;
   prepare(w: Workload, data: WorkloadData): Promise<PrepareResult>;
+  /** The engine's own account of its memory (e.g. WebAssembly memory reserved), for `--memory`. */
+  memoryDetail?(): string | null;
 }
 
 export interface EngineSpec {
