@@ -1,0 +1,4 @@
+import "../src/index.js";
+import { defineConformanceSuite } from "@convkit/conformance";
+
+defineConformanceSuite("tfjs-cpu");
