@@ -1,5 +1,5 @@
 /**
- * The tutorial's examples (/work/shared/reference/tutorial-pooling-convolution.txt): its pooling API
+ * The tutorial's examples (the reference tutorial, shared/reference/tutorial-pooling-convolution.txt): its pooling API
  * functions test01..test04 (3.7) and its transposed convolution of a 2x2 input by a 3x3 kernel (5.4.1).
  * Expected values are what PyTorch gives for the tutorial's own code, in `fixtures/tutorial.json`
  * (written by tools/fixtures/generate_tutorial.py, which documents the values chosen for 5.4.1, whose
