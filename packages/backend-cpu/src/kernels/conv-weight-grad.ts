@@ -10,7 +10,7 @@
 import { copyPadded, im2colTables, paddedSizes } from "./conv.js";
 import { cBlockSize, gemmBlock64, kSliceSize, nBlockSize, packA, packedASize } from "./gemm.js";
 import type { Geometry3 } from "./lift.js";
-import { endInside, firstInside } from "./tap-range.js";
+import { columnReach } from "./tap-range.js";
 import { ACCUM, COL_TABLE, C_BLOCK, PACKED_A, PACKED_B, PADDED_INPUT, ROW_TABLE, f64Scratch, i32Scratch } from "./workspace.js";
 
 /**
@@ -139,14 +139,7 @@ function depthwiseWeightGrad3(x: Float32Array, dy: Float32Array, N: number, C: n
   const inPlane = D * H * W;
   const outPlane = OD * OH * OW;
   const M = C * mult;
-  const lo = new Int32Array(KW),
-    hi = new Int32Array(KW),
-    offW = new Int32Array(KW);
-  for (let kw = 0; kw < KW; kw++) {
-    offW[kw] = kw * g.d[2] - g.pb[2];
-    lo[kw] = firstInside(offW[kw], sw);
-    hi[kw] = Math.max(lo[kw], endInside(offW[kw], sw, W, OW));
-  }
+  const { lo, hi, offW } = columnReach(KW, g.d[2], g.pb[2], sw, W, OW);
   const acc = f64Scratch(ACCUM, KS);
   for (let oc = 0; oc < M; oc++) {
     acc.fill(0, 0, KS);

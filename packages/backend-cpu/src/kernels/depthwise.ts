@@ -5,7 +5,7 @@
  * the output positions whose tap lands inside the input (ranges computed once per kernel column).
  */
 import type { Geometry3 } from "./lift.js";
-import { endInside, firstInside } from "./tap-range.js";
+import { columnReach } from "./tap-range.js";
 import { ACCUM, f64Scratch } from "./workspace.js";
 
 /** acc[lo..hi) += wv * x[row + o * sw] for o in [lo, hi). */
@@ -47,14 +47,7 @@ export function depthwise3(
   const inPlane = D * H * W;
   const outPlane = OD * OH * OW;
   const M = C * mult;
-  const lo = new Int32Array(KW),
-    hi = new Int32Array(KW),
-    offW = new Int32Array(KW);
-  for (let kw = 0; kw < KW; kw++) {
-    offW[kw] = kw * g.d[2] - g.pb[2];
-    lo[kw] = firstInside(offW[kw], sw);
-    hi[kw] = Math.max(lo[kw], endInside(offW[kw], sw, W, OW));
-  }
+  const { lo, hi, offW } = columnReach(KW, g.d[2], g.pb[2], sw, W, OW);
   const acc = f64Scratch(ACCUM, OW);
   for (let n = 0; n < N; n++) {
     for (let oc = 0; oc < M; oc++) {

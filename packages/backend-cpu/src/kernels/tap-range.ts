@@ -14,3 +14,23 @@ export function endInside(off: number, s: number, size: number, outSize: number)
   const e = Math.floor((size - 1 - off) / s) + 1;
   return Math.min(e, outSize);
 }
+
+/** Per kernel column `kw`: its input offset `kw * dilation - padBegin` and the output columns `[lo, hi)` whose tap lands inside the input. */
+export interface ColumnReach {
+  readonly offW: Int32Array;
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+}
+
+/** Column reach for the last spatial dim of a window geometry: computed once per call, outside the loops. */
+export function columnReach(KW: number, dilation: number, padBegin: number, stride: number, W: number, OW: number): ColumnReach {
+  const offW = new Int32Array(KW),
+    lo = new Int32Array(KW),
+    hi = new Int32Array(KW);
+  for (let kw = 0; kw < KW; kw++) {
+    offW[kw] = kw * dilation - padBegin;
+    lo[kw] = firstInside(offW[kw], stride);
+    hi[kw] = Math.max(lo[kw], endInside(offW[kw], stride, W, OW));
+  }
+  return { offW, lo, hi };
+}
