@@ -57,7 +57,7 @@ export {
   batchShape,
   optionsOf,
 } from "./args.js";
-export { poolOutputSize, convOutputSize, convTransposeOutputSize, adaptiveWindows, maxUnpoolOutputSize, effectiveKernel } from "./pool-output-size.js";
+export { poolOutputSize, windowEndPadding, convOutputSize, convTransposeOutputSize, adaptiveWindows, maxUnpoolOutputSize, effectiveKernel } from "./pool-output-size.js";
 export { samePadding, splitPads, type Pads } from "./padding.js";
 export { resolveWindow, checkHalfKernelPadding, type PadsN, type WindowArgs } from "./ops/pool-window.js";
 export { maxPool1d, maxPool2d, maxPool3d, maxPoolNd, type MaxPoolOptions, type MaxPoolNdOptions, type MaxPoolFn } from "./ops/max-pool.js";

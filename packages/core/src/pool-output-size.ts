@@ -28,6 +28,15 @@ export function poolOutputSize(
   return out;
 }
 
+/**
+ * The inverse of the output-size formulas: the end padding that makes exactly `outSize` windows fit after
+ * `padBegin` (negative: that many trailing input positions are never read). Backends that can only run
+ * 'valid' windows pre-pad with it, which turns ceil mode and asymmetric pads into one rule.
+ */
+export function windowEndPadding(inSize: number, outSize: number, kernel: number, stride: number, padBegin: number, dilation = 1): number {
+  return (outSize - 1) * stride + effectiveKernel(kernel, dilation) - inSize - padBegin;
+}
+
 /** Convolution output size for one dim (floor division; no ceil mode). */
 export function convOutputSize(inSize: number, kernel: number, stride = 1, padBegin = 0, padEnd = padBegin, dilation = 1): number {
   return Math.floor((inSize + padBegin + padEnd - effectiveKernel(kernel, dilation)) / stride) + 1;

@@ -11,6 +11,7 @@ import {
   poolOutputSize,
   registerBackend,
   samePadding,
+  windowEndPadding,
   setBackend,
   zeros,
 } from "../src/index.js";
@@ -62,6 +63,20 @@ describe("poolOutputSize matches the output length of PyTorch's pooling", () => 
     const c = fx.pool.find((r) => r.in === 5 && r.kernel === 2 && r.stride === 2 && r.padBegin === 1 && r.dilation === 1 && r.ceilMode);
     expect(c?.out).toBe(3);
     expect(poolOutputSize(5, 2, 2, 1, 1, 1, true)).toBe(3);
+  });
+});
+
+describe("windowEndPadding pads the end so exactly PyTorch's windows fit under 'valid' pooling", () => {
+  it(`for every accepted combination of the ${fx.pool.length} above (ceil mode included)`, () => {
+    const wrong: string[] = [];
+    for (const c of fx.pool) {
+      if (c.out === null) continue;
+      const end = windowEndPadding(c.in, c.out, c.kernel, c.stride, c.padBegin, c.dilation);
+      // With that end pad, plain floor-mode windows over the padded input give torch's count, and the last window ends exactly at the padded end.
+      const floorCount = poolOutputSize(c.in, c.kernel, c.stride, c.padBegin, end, c.dilation, false);
+      if (floorCount !== c.out || (c.out - 1) * c.stride + (c.kernel - 1) * c.dilation + 1 !== c.in + c.padBegin + end) wrong.push(JSON.stringify(c));
+    }
+    expect(wrong).toEqual([]);
   });
 });
 

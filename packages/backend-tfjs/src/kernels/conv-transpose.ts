@@ -6,7 +6,7 @@
  * (tfjs-wasm 4.22), 3-D uses the equivalent stride-1 conv of the zero-upsampled input with the flipped filter.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { ConvGeometry } from "@convkit/core";
+import { type ConvGeometry, effectiveKernel } from "@convkit/core";
 import type { EngineCaps } from "../caps.js";
 import { joinChannels, lift, liftFilter, spatialPerm, splitChannels, unlift } from "./conv.js";
 import { padSpatial } from "./window.js";
@@ -21,7 +21,7 @@ function dilateFilter(f: tf.Tensor, dilation: readonly number[]): tf.Tensor {
     const split = [...shape.slice(0, i), k, 1, ...shape.slice(i + 1)];
     const pads = split.map((_, j) => (j === i + 1 ? [0, d - 1] : [0, 0]) as [number, number]);
     const spread = tf.reshape(tf.pad(tf.reshape(out, split), pads), [...shape.slice(0, i), k * d, ...shape.slice(i + 1)]);
-    const size = shape.map((n, j) => (j === i ? (k - 1) * d + 1 : n));
+    const size = shape.map((n, j) => (j === i ? effectiveKernel(k, d) : n));
     out = tf.slice(spread, shape.map(() => 0), size);
   });
   return out;

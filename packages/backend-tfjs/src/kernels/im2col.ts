@@ -5,8 +5,8 @@
  * position (out-of-image positions to one discarded slot), and tf.scatterND sums entries that meet.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { Im2ColGeometry } from "@convkit/core";
-import { fitEnd, rowStrides, taps } from "./window.js";
+import { type Im2ColGeometry, windowEndPadding } from "@convkit/core";
+import { rowStrides, taps } from "./window.js";
 
 function prod(a: readonly number[]): number {
   return a.reduce((p, v) => p * v, 1);
@@ -31,7 +31,7 @@ export function unfold(x: tf.Tensor, g: Im2ColGeometry): tf.Tensor {
   const k = prod(g.kernel);
   const l = prod(g.blocks);
   if (n * c * k * l === 0) return tf.zeros([n, c * k, l]);
-  const ends = g.image.map((size, i) => fitEnd(size, g.blocks[i], g.stride[i], g.kernel[i], g.dilation[i], g.padBegin[i]));
+  const ends = g.image.map((size, i) => windowEndPadding(size, g.blocks[i], g.kernel[i], g.stride[i], g.padBegin[i], g.dilation[i]));
   const p = padImage(x, g.padBegin, ends);
   const columns = taps(g.kernel).map((t) => {
     const begin = [0, 0, ...t.map((ti, i) => ti * g.dilation[i])];

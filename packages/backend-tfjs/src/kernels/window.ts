@@ -4,7 +4,7 @@
  * fill the op needs: -Infinity for max, 0 for sums) so that tfjs only ever sees 'valid' windows.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { PoolGeometry } from "@convkit/core";
+import { type PoolGeometry, windowEndPadding } from "@convkit/core";
 import type { EngineCaps } from "../caps.js";
 
 /** Window geometry of spatial rank 2 or 3. */
@@ -42,18 +42,9 @@ export function unliftCl(y: tf.Tensor, rank: number): tf.Tensor {
   return rank === 1 ? tf.squeeze(y, [1]) : y;
 }
 
-export function effective(k: number, d: number): number {
-  return (k - 1) * d + 1;
-}
-
-/** End padding that makes exactly `out` windows fit (negative: that many trailing positions are unused). */
-export function fitEnd(inSize: number, out: number, stride: number, kernel: number, dilation: number, padBegin: number): number {
-  return (out - 1) * stride + effective(kernel, dilation) - inSize - padBegin;
-}
-
-/** The end amounts of `fitEnd` for every spatial dim. */
+/** Core's `windowEndPadding` for every spatial dim. */
 export function fitEnds(w: Window): number[] {
-  return w.inShape.map((n, i) => fitEnd(n, w.outShape[i], w.stride[i], w.kernel[i], w.dilation[i], w.padBegin[i]));
+  return w.inShape.map((n, i) => windowEndPadding(n, w.outShape[i], w.kernel[i], w.stride[i], w.padBegin[i], w.dilation[i]));
 }
 
 /** Pads (positive amounts, with `value`) or crops (negative amounts) the spatial dims of a channels-last tensor. */
@@ -74,7 +65,7 @@ export function padSpatial(x: tf.Tensor, begin: readonly number[], end: readonly
   return y;
 }
 
-/** The input padded for window `w` so every tap of every window is in range: `padBegin` before, `fitEnd` after. */
+/** The input padded for window `w` so every tap of every window is in range: `padBegin` before, `fitEnds` after. */
 export function padForWindows(x: tf.Tensor, w: Window, value: number): tf.Tensor {
   return padSpatial(x, w.padBegin, fitEnds(w), value);
 }
